@@ -1,0 +1,422 @@
+package sandbox
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cloudlet-dev/cloudlet/internal/awserr"
+	"github.com/cloudlet-dev/cloudlet/internal/lambda/bootstrap"
+)
+
+// Clock tells the time where behaviour depends on it: idle reaping and log
+// timestamps. Invocation timeouts run on real timers: the processes they
+// bound run in real time.
+type Clock interface {
+	Now() time.Time
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+// Defaults for PoolConfig's zero values.
+const (
+	DefaultMaxEnvironments = 1000
+	DefaultIdleTimeout     = 10 * time.Minute
+	// DefaultInitTimeout is Lambda's Init limit for on-demand environments (§2.1).
+	DefaultInitTimeout = 10 * time.Second
+	// shutdownGrace is how long a runtime gets between SIGTERM and SIGKILL;
+	// AWS caps its Shutdown phase at 2 s (§2.1).
+	shutdownGrace = 2 * time.Second
+)
+
+// PoolConfig configures a Pool.
+type PoolConfig struct {
+	Function Function
+	// Runtimes resolves interpreters; nil means NewRuntimes(nil). Share one
+	// between pools: it caches its answers.
+	Runtimes *Runtimes
+	// Logs receives function log lines; nil discards them.
+	Logs LogSink
+	// MaxEnvironments caps concurrent environments; zero means 1000.
+	MaxEnvironments int
+	// IdleTimeout is how long an environment may sit idle before it is shut
+	// down; zero means 10 minutes.
+	IdleTimeout time.Duration
+	// InitTimeout bounds the Init phase before the suppressed-init retry;
+	// zero means 10 s. Tests shorten it.
+	InitTimeout time.Duration
+	// ScratchDir is the parent of the runtime clients' directory and of each
+	// environment's TMPDIR; empty means a new directory under os.TempDir(),
+	// removed by Shutdown.
+	ScratchDir string
+	// Logger is the platform's log; nil means slog.Default().
+	Logger *slog.Logger
+	// Clock drives idle reaping and log timestamps; nil means real time.
+	Clock Clock
+}
+
+// ErrNoCapacity is wrapped by Invoke's error when MaxEnvironments are all
+// busy. The error also carries an *awserr.Error (429
+// TooManyRequestsException) for callers that pass it straight on.
+var ErrNoCapacity = errors.New("all execution environments are busy")
+
+// ErrClosed is returned by Invoke after Shutdown.
+var ErrClosed = errors.New("sandbox pool is shut down")
+
+// Pool runs invocations of one function version on a set of execution
+// environments: it reuses an idle one when it can and starts a new one at
+// once when none is idle, never queueing behind a busy one. It is safe for
+// concurrent use.
+type Pool struct {
+	cfg        PoolConfig
+	clock      Clock
+	log        *slog.Logger
+	initLimit  time.Duration
+	runtimeDir string
+	ownScratch bool
+	argv       []string // runtime command for managed runtimes; nil for provided
+	interpDir  string
+	runtimeVer string
+
+	mu       sync.Mutex
+	idle     []*environment // most recently used last
+	all      map[*environment]bool
+	busy     int
+	closed   bool
+	created  int64
+	inits    int64
+	reaped   int64
+	inflight sync.WaitGroup
+
+	stopReaper chan struct{}
+	reaperDone chan struct{}
+	shutdown   sync.Once
+}
+
+// NewPool validates cfg, resolves the runtime's interpreter (logging the
+// resolver's warning, if any) and installs the runtime clients. It starts
+// no environment: the first Invoke does.
+func NewPool(cfg PoolConfig) (*Pool, error) {
+	f := cfg.Function
+	if f.CodeDir == "" {
+		return nil, fmt.Errorf("new sandbox pool for %s: no code directory", f.Name)
+	}
+	p := &Pool{
+		cfg:        cfg,
+		clock:      cfg.Clock,
+		log:        cfg.Logger,
+		initLimit:  cfg.InitTimeout,
+		all:        map[*environment]bool{},
+		stopReaper: make(chan struct{}),
+		reaperDone: make(chan struct{}),
+	}
+	if p.clock == nil {
+		p.clock = realClock{}
+	}
+	if p.log == nil {
+		p.log = slog.Default()
+	}
+	if p.initLimit <= 0 {
+		p.initLimit = DefaultInitTimeout
+	}
+	if p.cfg.MaxEnvironments <= 0 {
+		p.cfg.MaxEnvironments = DefaultMaxEnvironments
+	}
+	if p.cfg.IdleTimeout <= 0 {
+		p.cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	if p.cfg.Runtimes == nil {
+		p.cfg.Runtimes = NewRuntimes(nil)
+	}
+	if p.cfg.ScratchDir == "" {
+		dir, err := os.MkdirTemp("", "cloudlet-sandbox-")
+		if err != nil {
+			return nil, fmt.Errorf("new sandbox pool for %s: %w", f.Name, err)
+		}
+		p.cfg.ScratchDir, p.ownScratch = dir, true
+	}
+	dir, err := bootstrap.Install(p.cfg.ScratchDir)
+	if err != nil {
+		return nil, fmt.Errorf("new sandbox pool for %s: %w", f.Name, err)
+	}
+	p.runtimeDir = dir
+
+	rt := f.Runtime
+	switch {
+	case strings.HasPrefix(rt, "python3."):
+		interp, warning, err := p.cfg.Runtimes.Python(rt)
+		if err != nil {
+			return nil, fmt.Errorf("new sandbox pool for %s: %w", f.Name, err)
+		}
+		if warning != "" {
+			p.log.Warn(warning, "function", f.Name)
+		}
+		// -B: never write __pycache__ into the function's code directory.
+		p.argv = []string{interp, "-B", filepath.Join(dir, bootstrap.PythonFile)}
+		p.interpDir = filepath.Dir(interp)
+		p.runtimeVer = "python:" + strings.TrimPrefix(rt, "python")
+	case rt == "provided.al2" || rt == "provided.al2023" || rt == "provided":
+		p.runtimeVer = "provided:" + strings.TrimPrefix(strings.TrimPrefix(rt, "provided"), ".")
+	default:
+		return nil, fmt.Errorf("new sandbox pool for %s: unsupported runtime %q", f.Name, rt)
+	}
+	go p.reaper()
+	return p, nil
+}
+
+// command returns the argv of a runtime process and the interpreter's
+// directory (first on PATH). For provided runtimes the function's own
+// bootstrap is looked up at each start: the code may carry it or not.
+func (p *Pool) command() ([]string, string, error) {
+	if p.argv != nil {
+		return p.argv, p.interpDir, nil
+	}
+	f := p.cfg.Function
+	candidates := []string{filepath.Join(f.CodeDir, "bootstrap")}
+	for _, l := range f.LayerDirs {
+		candidates = append(candidates, filepath.Join(l, "bootstrap"))
+	}
+	for _, c := range candidates {
+		if fi, err := os.Stat(c); err == nil && !fi.IsDir() {
+			return []string{c}, "", nil
+		}
+	}
+	return nil, "", &launchError{reason: fmt.Sprintf("Couldn't find valid bootstrap(s): [%s]", strings.Join(candidates, " "))}
+}
+
+func (p *Pool) now() time.Time { return p.clock.Now() }
+
+func (p *Pool) noteInit() {
+	p.mu.Lock()
+	p.inits++
+	p.mu.Unlock()
+}
+
+// initStartLine is the INIT_START line of a cold start (§6.1). The version
+// names cloudlet's runtime client build instead of an AWS runtime release.
+func (p *Pool) initStartLine() string {
+	return fmt.Sprintf("INIT_START Runtime Version: %s.cloudlet\tRuntime Version ARN: arn:aws:lambda:%s::runtime:%s",
+		p.runtimeVer, p.cfg.Function.Region, bootstrap.Version())
+}
+
+// Invoke runs req on an idle environment, or on a new one if none is idle.
+// A function error (handler exception, timeout, crash, oversized response)
+// is a Response with FunctionError set. The error is for the platform's
+// failures: ErrNoCapacity, ErrClosed, a cancelled ctx (ctx.Err(); the
+// environment is then reset as after a timeout), or an environment that
+// could not be set up.
+func (p *Pool) Invoke(ctx context.Context, req Request) (*Response, error) {
+	e, err := p.acquire()
+	if err != nil {
+		return nil, err
+	}
+	resp, err := e.invoke(ctx, req)
+	p.release(e)
+	return resp, err
+}
+
+func (p *Pool) acquire() (*environment, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil, ErrClosed
+	}
+	var e *environment
+	if n := len(p.idle); n > 0 {
+		e = p.idle[n-1]
+		p.idle = p.idle[:n-1]
+	} else {
+		if len(p.all) >= p.cfg.MaxEnvironments {
+			return nil, fmt.Errorf("invoke %s: %w: %w", p.cfg.Function.Name, ErrNoCapacity,
+				&awserr.Error{Code: awserr.CodeTooManyRequests, Message: "Rate Exceeded.", Status: http.StatusTooManyRequests,
+					Fields: map[string]string{"Reason": "ConcurrentInvocationLimitExceeded"}})
+		}
+		var err error
+		if e, err = p.newEnvironment(); err != nil {
+			return nil, err
+		}
+		p.all[e] = true
+		p.created++
+	}
+	p.busy++
+	p.inflight.Add(1)
+	return e, nil
+}
+
+func (p *Pool) release(e *environment) {
+	p.mu.Lock()
+	p.busy--
+	e.lastUsed = p.now()
+	if !p.closed {
+		p.idle = append(p.idle, e)
+	}
+	p.mu.Unlock()
+	p.inflight.Done()
+}
+
+// newEnvironment makes an environment's identity and scratch directory; its
+// process starts with its first invocation. Called with p.mu held.
+func (p *Pool) newEnvironment() (*environment, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, fmt.Errorf("new environment id: %w", err)
+	}
+	id := hex.EncodeToString(b[:])
+	f := p.cfg.Function
+	tmp := filepath.Join(p.cfg.ScratchDir, "env-"+id)
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
+		return nil, fmt.Errorf("new environment scratch dir: %w", err)
+	}
+	// Stream name: creation date (UTC), version, environment id (§6.3).
+	stream := p.now().UTC().Format("2006/01/02") + "/[" + f.version() + "]" + id
+	e := &environment{pool: p, id: id, stream: stream, tmpDir: tmp}
+	e.logs = &logStream{sink: p.cfg.Logs, group: f.logGroup(), stream: stream, now: p.now}
+	return e, nil
+}
+
+// Stats reports the pool's environments now.
+func (p *Pool) Stats() Stats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return Stats{
+		Environments: len(p.all),
+		Idle:         len(p.idle),
+		Busy:         p.busy,
+		Created:      p.created,
+		Inits:        p.inits,
+		Reaped:       p.reaped,
+	}
+}
+
+// Reap shuts down environments idle for IdleTimeout or longer by the
+// pool's clock, and returns how many. The pool calls it periodically;
+// tests call it after moving a fake clock.
+func (p *Pool) Reap() int {
+	p.mu.Lock()
+	cutoff := p.now().Add(-p.cfg.IdleTimeout)
+	var victims []*environment
+	keep := p.idle[:0]
+	for _, e := range p.idle {
+		if !e.lastUsed.After(cutoff) {
+			victims = append(victims, e)
+			delete(p.all, e)
+		} else {
+			keep = append(keep, e)
+		}
+	}
+	clear(p.idle[len(keep):])
+	p.idle = keep
+	p.reaped += int64(len(victims))
+	p.mu.Unlock()
+	for _, e := range victims {
+		p.destroy(e, shutdownGrace)
+	}
+	return len(victims)
+}
+
+func (p *Pool) reaper() {
+	defer close(p.reaperDone)
+	every := min(p.cfg.IdleTimeout/2, time.Minute)
+	t := time.NewTicker(max(every, 10*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			p.Reap()
+		case <-p.stopReaper:
+			return
+		}
+	}
+}
+
+// destroy stops e's process (SIGTERM, grace, SIGKILL) and removes its
+// scratch directory. e must not be running an invocation.
+func (p *Pool) destroy(e *environment, grace time.Duration) {
+	e.mu.Lock()
+	e.closing = true
+	inst := e.inst
+	e.mu.Unlock()
+	if inst != nil {
+		e.reset(inst, grace)
+	}
+	e.logs.flush()
+	if err := os.RemoveAll(e.tmpDir); err != nil {
+		p.log.Warn("remove environment scratch dir", "dir", e.tmpDir, "err", err)
+	}
+}
+
+// Shutdown stops every environment: SIGTERM to each process group, a grace
+// period (at most 2 s, less if ctx ends sooner), then SIGKILL. Invocations
+// in flight end with their runtime's exit. It is idempotent; later calls
+// return nil at once.
+func (p *Pool) Shutdown(ctx context.Context) error {
+	var err error
+	p.shutdown.Do(func() { err = p.doShutdown(ctx) })
+	return err
+}
+
+func (p *Pool) doShutdown(ctx context.Context) error {
+	close(p.stopReaper)
+	<-p.reaperDone
+	p.mu.Lock()
+	p.closed = true
+	envs := make([]*environment, 0, len(p.all))
+	for e := range p.all {
+		envs = append(envs, e)
+	}
+	p.idle = nil
+	p.mu.Unlock()
+
+	grace := shutdownGrace
+	if dl, ok := ctx.Deadline(); ok {
+		grace = max(min(grace, time.Until(dl)), 0)
+	}
+	// Signal everyone first, so graces run concurrently, not one after another.
+	var live []*instance
+	for _, e := range envs {
+		e.mu.Lock()
+		e.closing = true
+		if e.inst != nil {
+			live = append(live, e.inst)
+			e.inst.proc.signal(sigTERM)
+		}
+		e.mu.Unlock()
+	}
+	graceCtx, cancelGrace := context.WithTimeout(context.Background(), grace)
+	for _, inst := range live {
+		select {
+		case <-inst.proc.exited:
+		case <-graceCtx.Done():
+		}
+	}
+	cancelGrace()
+	for _, inst := range live {
+		inst.proc.signal(sigKILL)
+	}
+	done := make(chan struct{})
+	go func() { p.inflight.Wait(); close(done) }()
+	var err error
+	select {
+	case <-done:
+	case <-ctx.Done():
+		err = fmt.Errorf("shut down sandbox pool for %s: %w", p.cfg.Function.Name, context.Cause(ctx))
+	}
+	for _, e := range envs {
+		p.destroy(e, 0)
+	}
+	if p.ownScratch {
+		os.RemoveAll(p.cfg.ScratchDir)
+	}
+	return err
+}
