@@ -136,3 +136,11 @@ func invoke(t testing.TB, p *sandbox.Pool, payload string) *sandbox.Response {
 	}
 	return resp
 }
+
+// waitFor polls cond until it holds; the test's own deadline bounds it.
+func waitFor(t testing.TB, cond func() bool) {
+	t.Helper()
+	for !cond() {
+		time.Sleep(5 * time.Millisecond)
+	}
+}
