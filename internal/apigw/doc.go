@@ -1,0 +1,59 @@
+// Package apigw is cloudlet's Amazon API Gateway v2 for HTTP APIs: the
+// model (APIs, routes, integrations, stages, deployments, authorizers)
+// kept in the store, and the data plane that serves execute-api requests
+// by invoking Lambda functions. The CloudFormation providers and the
+// apigatewayv2 wire adapter both call the Service methods; the edge hands
+// requests to ServeAPI. Behaviour follows shared/specs/http-api.md; §
+// references below are to it.
+//
+// # Model and deployments
+//
+// Every record is JSON in the store, so a new Service on the same store
+// serves what the old one did. A deployment freezes the API's routes,
+// integrations, authorizers and CORS configuration; a stage serves the
+// deployment it points to, and changes go live only when deployed. An
+// AutoDeploy stage gets a new deployment (autoDeployed, with AWS's
+// description and lastDeploymentStatusMessage) on exactly the calls §2
+// lists — UpdateApi, CreateRoute, UpdateRoute, DeleteRoute,
+// UpdateIntegration, UpdateAuthorizer — and on DeleteCorsConfiguration;
+// not on CreateIntegration, DeleteIntegration or CreateAuthorizer. AWS
+// makes the first deployment of a new AutoDeploy stage asynchronously;
+// cloudlet makes it before CreateStage returns. Stage variables and route
+// settings belong to the stage and apply at once.
+//
+// # Data plane
+//
+// Each change recompiles the API's deployed stages into immutable route
+// tables (package route) and swaps them in with one atomic pointer; a
+// request does one pointer load and a tree walk, no store access. The
+// path picks the stage (a first segment naming a stage, else $default),
+// the router picks the route, and an AWS_PROXY integration becomes a
+// payload 2.0 or 1.0 event (package payload) for the Invoker. The result
+// is mapped back to HTTP; function errors and invalid results are 500
+// {"message":"Internal Server Error"}, an invoke refused is 500, and the
+// integration timeout (timeoutInMillis) is 503 {"message":"Service
+// Unavailable"}. Every answer has apigw-requestid and date headers.
+//
+// # Choices where AWS is silent (§13)
+//
+//   - A trailing slash does not match ("/pets/" is not "GET /pets");
+//     Config.TrailingSlash changes that.
+//   - 2.0's rawPath and 1.0's path keep the /{stage} prefix of a named
+//     stage and any repeated slashes; routing sees neither.
+//   - requestContext.domainName is the Host header when it has the form
+//     {apiId}.execute-api.*, port included, else
+//     {apiId}.execute-api.localhost; domainPrefix is the API ID.
+//   - x-forwarded-proto and x-forwarded-port tell the truth about the
+//     local connection (http, the listener's port) instead of AWS's
+//     https/443, so functions that build URLs from them work locally.
+//   - A stage that exists without a deployment answers 404.
+//   - DeleteIntegration of an integration a route targets, and
+//     DeleteAuthorizer of one a route uses, are refused (409).
+//   - A request body over 10 MB gets 413 {"message":"Request Entity Too
+//     Large"}.
+//   - Authorizers are stored and deployed but not enforced yet: a route
+//     with an authorizer is served without one (the seam is
+//     Service.authorize).
+//   - WEBSOCKET APIs, AWS service integrations (integrationSubtype) and
+//     VPC links are refused with 501 NotImplemented naming the property.
+package apigw
