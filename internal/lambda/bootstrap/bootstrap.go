@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 )
 
-//go:embed python/bootstrap.py
+//go:embed python/bootstrap.py node/bootstrap.cjs
 var files embed.FS
 
 // File names inside the directory Install writes. The Python file must be
@@ -18,10 +18,16 @@ var files embed.FS
 // "/bootstrap.py" (shared/specs/lambda.md §4.5).
 const (
 	PythonFile = "bootstrap.py"
+	// NodeFile is CommonJS whatever package.json files above it say; it
+	// loads ES module handlers with import().
+	NodeFile = "bootstrap.cjs"
 )
 
 // Python returns the source of the Python runtime client.
 func Python() []byte { return mustRead("python/bootstrap.py") }
+
+// Node returns the source of the Node.js runtime client.
+func Node() []byte { return mustRead("node/bootstrap.cjs") }
 
 func mustRead(name string) []byte {
 	b, err := files.ReadFile(name)
@@ -37,6 +43,7 @@ func mustRead(name string) []byte {
 func Version() string {
 	h := sha256.New()
 	h.Write(Python())
+	h.Write(Node())
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -50,7 +57,7 @@ func Install(parent string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("install runtime clients: %w", err)
 	}
-	for name, src := range map[string][]byte{PythonFile: Python()} {
+	for name, src := range map[string][]byte{PythonFile: Python(), NodeFile: Node()} {
 		if err := writeAtomic(filepath.Join(dir, name), src); err != nil {
 			return "", fmt.Errorf("install runtime clients: %w", err)
 		}

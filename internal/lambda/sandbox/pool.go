@@ -166,6 +166,17 @@ func NewPool(cfg PoolConfig) (*Pool, error) {
 		p.argv = []string{interp, "-B", filepath.Join(dir, bootstrap.PythonFile)}
 		p.interpDir = filepath.Dir(interp)
 		p.runtimeVer = "python:" + strings.TrimPrefix(rt, "python")
+	case strings.HasPrefix(rt, "nodejs"):
+		interp, warning, err := p.cfg.Runtimes.Node(rt)
+		if err != nil {
+			return nil, fmt.Errorf("new sandbox pool for %s: %w", f.Name, err)
+		}
+		if warning != "" {
+			p.log.Warn(warning, "function", f.Name)
+		}
+		p.argv = []string{interp, filepath.Join(dir, bootstrap.NodeFile)}
+		p.interpDir = filepath.Dir(interp)
+		p.runtimeVer = "nodejs:" + strings.TrimSuffix(strings.TrimPrefix(rt, "nodejs"), ".x")
 	case rt == "provided.al2" || rt == "provided.al2023" || rt == "provided":
 		p.runtimeVer = "provided:" + strings.TrimPrefix(strings.TrimPrefix(rt, "provided"), ".")
 	default:

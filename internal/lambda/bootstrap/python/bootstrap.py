@@ -351,8 +351,47 @@ class _RequestState(object):
 
 
 def _setup_logging(state):
-    import logging
+    """Gives the root logger AWS's handler (spec §4.6) the moment the function
+    first imports logging, before its code can touch the module, so that
+    logging.basicConfig() is a no-op as on AWS. Functions that never log do
+    not pay for importing logging on their cold start."""
+    if "logging" in sys.modules:
+        _configure_logging(sys.modules["logging"], state)
+        return
+    sys.meta_path.insert(0, _LoggingImportHook(state))
 
+
+class _LoggingImportHook(object):
+    def __init__(self, state):
+        self.state = state
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "logging":
+            return None
+        sys.meta_path.remove(self)
+        for finder in sys.meta_path:
+            find = getattr(finder, "find_spec", None)
+            spec = find(name, path, target) if find else None
+            if spec is not None:
+                break
+        else:
+            return None
+        loader = spec.loader
+        real_exec = loader.exec_module
+        state = self.state
+
+        def exec_module(module):
+            try:
+                real_exec(module)
+            finally:
+                del loader.exec_module
+            _configure_logging(module, state)
+
+        loader.exec_module = exec_module
+        return spec
+
+
+def _configure_logging(logging, state):
     class Handler(logging.Handler):
         def emit(self, record):
             try:
