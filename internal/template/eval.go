@@ -169,6 +169,12 @@ func (ev *evaluator) eval(n *Node) (any, error) {
 		if name, arg, ok := n.Intrinsic(); ok {
 			return ev.call(n, name, arg)
 		}
+		if sec := ev.own.section; sec == "Conditions" || sec == "Rules" {
+			if name, _, ok := n.condCall(); ok && name == "Condition" {
+				v, _, err := ev.evalBool(n)
+				return v, err
+			}
+		}
 		m := &omap{keys: make([]string, 0, len(n.Pairs)), vals: make(map[string]any, len(n.Pairs))}
 		for _, p := range n.Pairs {
 			v, err := ev.eval(p.Value)
@@ -265,7 +271,7 @@ func (ev *evaluator) ref(n, arg *Node) (any, error) {
 	} else if t := ev.t(); t != nil && t.params[name] != nil {
 		return nil, ev.errf(n, msgParamsMissing, name)
 	}
-	if err := ev.checkResource(arg, name); err != nil {
+	if err := ev.checkResource(n, name); err != nil {
 		return nil, err
 	}
 	v, err := ev.scope.Resources.Ref(name)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/cloudlet-dev/cloudlet/internal/template"
@@ -121,3 +122,5 @@ func numberText(v any) string {
 	n, _ := v.(json.Number)
 	return string(n)
 }
+
+func replaceAll(s, old, new string) string { return strings.ReplaceAll(s, old, new) }

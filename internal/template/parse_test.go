@@ -2,6 +2,7 @@ package template_test
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -279,8 +280,8 @@ func TestParseAliasBombIsBounded(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
 	for i := 1; i < 9; i++ {
-		prev := "*a" + itoa(i-1)
-		b.WriteString("a" + itoa(i) + ": &a" + itoa(i) + " [" + strings.Repeat(prev+", ", 9) + prev + "]\n")
+		prev := "*a" + strconv.Itoa(i-1)
+		b.WriteString("a" + strconv.Itoa(i) + ": &a" + strconv.Itoa(i) + " [" + strings.Repeat(prev+", ", 9) + prev + "]\n")
 	}
 	b.WriteString("Resources: {R: {Type: T, Properties: {P: *a8}}}\n")
 	_, err := template.Parse("bomb.yaml", []byte(b.String()))
@@ -289,4 +290,22 @@ func TestParseAliasBombIsBounded(t *testing.T) {
 	}
 }
 
-func itoa(i int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + string(rune('0'+i))) }
+// goccy/go-yaml splits `!Ref AWS::Region` at the colon inside flow
+// mappings; Parse repairs the token stream (see repairFlowTags).
+func TestParseTaggedColonInFlowMapping(t *testing.T) {
+	tests := []struct{ yaml, want string }{
+		{`{Key: Name, Value: !Ref AWS::StackName}`, `{"Key":"Name","Value":{"Ref":"AWS::StackName"}}`},
+		{`{A: !Ref AWS::NoValue, B: 1}`, `{"A":{"Ref":"AWS::NoValue"},"B":1}`},
+		{`{A: [x, !Ref AWS::Region]}`, `{"A":["x",{"Ref":"AWS::Region"}]}`},
+		{`{A: !Ref a:b::c, B: !GetAtt S.Outputs.X}`, `{"A":{"Ref":"a:b::c"},"B":{"Fn::GetAtt":["S","Outputs.X"]}}`},
+		{`{A: !Ref x, B: y}`, `{"A":{"Ref":"x"},"B":"y"}`},
+		{`{A: a:b}`, `{"A":"a:b"}`},
+		{`{"A": "B"}`, `{"A":"B"}`},
+	}
+	for _, tt := range tests {
+		tp := mustParse(t, "t.yaml", "Resources:\n  R:\n    Type: T\n    Properties:\n      P: "+tt.yaml+"\n")
+		if got := tp.Resources[0].Properties.Get("P").String(); got != tt.want {
+			t.Errorf("Parse(%s) = %s, want %s", tt.yaml, got, tt.want)
+		}
+	}
+}

@@ -3,8 +3,10 @@ package template
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
 )
@@ -33,7 +35,7 @@ type goccyError interface {
 }
 
 func parseYAML(name string, src []byte) (*Node, error) {
-	f, err := parser.ParseBytes(src, 0)
+	f, err := parser.Parse(repairFlowTags(lexer.Tokenize(string(src))), 0)
 	if err != nil {
 		line, col := 0, 0
 		if ge, ok := err.(goccyError); ok && ge.GetToken() != nil {
@@ -69,6 +71,54 @@ func parseYAML(name string, src []byte) (*Node, error) {
 			Detail: "a template is one YAML document; this is the start of a second one"}
 	}
 	return c.conv(docs[0].Body, 0)
+}
+
+// repairFlowTags works around a goccy/go-yaml lexer bug: inside a flow
+// mapping, a tagged plain scalar containing a colon (`{Value: !Ref
+// AWS::Region}`) is split at the colon into a key and a value. YAML (and
+// CloudFormation's parser) keep a colon that is not followed by a space in
+// the scalar, so the pieces are joined back: a plain scalar right after a
+// tag, a ":" touching it, and a plain scalar touching the ":".
+func repairFlowTags(tks token.Tokens) token.Tokens {
+	out := make(token.Tokens, 0, len(tks))
+	flowMaps := 0
+	for i := 0; i < len(tks); i++ {
+		tk := tks[i]
+		switch tk.Type {
+		case token.MappingStartType:
+			flowMaps++
+		case token.MappingEndType:
+			flowMaps--
+		}
+		if flowMaps > 0 && tk.Type == token.StringType && i > 0 && tks[i-1].Type == token.TagType {
+			for i+2 < len(tks) && touches(tk, tks[i+1]) && tks[i+1].Type == token.MappingValueType &&
+				tks[i+2].Type == token.StringType && touches(tks[i+1], tks[i+2]) {
+				n := tks[i+2]
+				merged := *tk
+				merged.Value = tk.Value + ":" + n.Value
+				merged.Origin = tk.Origin + ":" + n.Origin
+				merged.Next = n.Next
+				if n.Next != nil {
+					n.Next.Prev = &merged
+				}
+				if merged.Prev != nil {
+					merged.Prev.Next = &merged
+				}
+				tk = &merged
+				i += 2
+			}
+		}
+		out = append(out, tk)
+	}
+	return out
+}
+
+// touches reports whether b starts right where a ends, with no space.
+func touches(a, b *token.Token) bool {
+	if a.Position == nil || b.Position == nil || b.Origin == "" || b.Origin[0] == ' ' || b.Origin[0] == '\t' {
+		return false
+	}
+	return b.Position.Offset == a.Position.Offset+utf8.RuneCountInString(a.Origin)
 }
 
 func (c *yamlConv) pos(tk *token.Token) Pos {
