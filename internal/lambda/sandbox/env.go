@@ -62,12 +62,12 @@ func buildEnv(f Function, s envSpec) []string {
 	}
 
 	for k, v := range f.Env {
-		if !reservedEnv[k] && validEnvName(k) {
+		if !reservedEnv[k] && validEnv(k, v) {
 			set(k, v)
 		}
 	}
 	for k, v := range f.ExtraEnv {
-		if !reservedEnv[k] && validEnvName(k) {
+		if !reservedEnv[k] && validEnv(k, v) {
 			set(k, v)
 		}
 	}
@@ -119,7 +119,8 @@ func joinNonEmpty(sep string, parts ...string) string {
 	return strings.Join(out, sep)
 }
 
-// validEnvName rejects names the process environment cannot carry.
-func validEnvName(k string) bool {
-	return k != "" && !strings.ContainsAny(k, "=\x00")
+// validEnv rejects variables a process environment cannot carry; the
+// Lambda API validates names, but a NUL would make the start itself fail.
+func validEnv(k, v string) bool {
+	return k != "" && !strings.ContainsAny(k, "=\x00") && !strings.ContainsRune(v, 0)
 }

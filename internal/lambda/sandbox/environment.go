@@ -191,7 +191,8 @@ func (e *environment) invoke(ctx context.Context, req Request) (*Response, error
 			}
 			return e.initFailure(req, resp, invStart, entrypointPayload(req.RequestID, le.reason), ErrorTypeInvalidEntrypoint), nil
 		case outcome == initReady:
-			// The invocation proper starts now.
+			// Init's output belongs before START.
+			inst.out.sync()
 		case outcome == initCancelled:
 			e.reset(inst, 0)
 			e.finishLog(req, resp, invStart, "error", "Sandbox.Canceled", "")

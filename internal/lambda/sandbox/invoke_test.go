@@ -235,3 +235,38 @@ func TestEnvironmentVariables(t *testing.T) {
 		t.Errorf("context mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// AWS: the root logger has the runtime's handler before user code runs, so
+// logging.basicConfig() does nothing; newlines in a record become "\r"
+// (shared/specs/lambda.md §4.6).
+func TestPythonLoggingFormat(t *testing.T) {
+	for _, rt := range pythonRuntimes(t) {
+		t.Run(rt, func(t *testing.T) {
+			code := writeCode(t, map[string]string{"app.py": `import logging
+logging.basicConfig(level=logging.INFO, format="plain %(message)s")
+logger = logging.getLogger()
+logger.setLevel(logging.INFO)
+logger.info("at init")
+
+def handler(event, context):
+    logger.info("multi\nline")
+    return 1
+`})
+			p := newPool(t, sandbox.PoolConfig{Function: function(rt, "app.handler", code)})
+			id := requestID()
+			resp, err := p.Invoke(t.Context(), sandbox.Request{RequestID: id, WantLogTail: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts := `\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z`
+			want := regexp.MustCompile(`(?s)^INIT_START [^\n]*\n` +
+				`\[INFO\]\t` + ts + "\t\tat init\n" +
+				"START RequestId: " + id + " Version: \\$LATEST\n" +
+				`\[INFO\]\t` + ts + "\t" + id + "\tmulti\rline\n" +
+				"END RequestId: " + id + "\nREPORT RequestId: " + id + "\t[^\n]*\t\n$")
+			if !want.Match(resp.LogTail) {
+				t.Errorf("LogTail = %q, want match of %s", resp.LogTail, want)
+			}
+		})
+	}
+}

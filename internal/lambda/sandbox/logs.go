@@ -10,11 +10,7 @@ import (
 	"unsafe"
 )
 
-// Log batching limits: a batch goes to the sink at invocation boundaries or
-// when it grows past these, whichever comes first.
 const (
-	flushEvents    = 512
-	flushBytes     = 256 << 10
 	maxEventBytes  = 256 << 10 // CloudWatch's event size cap
 	tailBytes      = 4096      // LogType=Tail returns the last 4 KB (§6.4)
 	tailKeepFactor = 4         // trim the tail buffer when it is this many times tailBytes
@@ -30,7 +26,6 @@ type logStream struct {
 
 	mu      sync.Mutex
 	pending []LogEvent
-	size    int
 	partial []byte
 	tail    *bytes.Buffer // non-nil while an invocation wants its tail
 
@@ -63,11 +58,11 @@ func (l *logStream) write(p []byte) {
 		l.addLocked(line)
 		p = p[i+1:]
 	}
-	full := len(l.pending) >= flushEvents || l.size >= flushBytes
 	l.mu.Unlock()
-	if full {
-		l.flush()
-	}
+	// One read of the pipe is one batch: what the runtime wrote at once
+	// reaches the sink at once, and a long invocation's lines are visible
+	// (live tail) before it ends.
+	l.flush()
 }
 
 // endLine turns a pending partial line into an event, so that output
@@ -102,7 +97,6 @@ func (l *logStream) addLocked(line string) {
 		return
 	}
 	l.pending = append(l.pending, LogEvent{Time: l.now(), Message: line})
-	l.size += len(line)
 }
 
 // startTail begins collecting this invocation's text for LogType=Tail.
@@ -134,7 +128,7 @@ func (l *logStream) flush() {
 	defer l.flushMu.Unlock()
 	l.mu.Lock()
 	batch := l.pending
-	l.pending, l.size = nil, 0
+	l.pending = nil
 	l.mu.Unlock()
 	if len(batch) > 0 && l.sink != nil {
 		l.sink.Append(l.group, l.stream, batch)
