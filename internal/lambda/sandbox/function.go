@@ -33,6 +33,7 @@ type Function struct {
 	Credentials map[string]string
 	Region      string
 	// LogGroup is the group log lines go to; empty means /aws/lambda/<Name>.
+	// Streams in any other group are named YYYY/MM/DD/<Name>[<Version>][<id>].
 	LogGroup string
 	// ExtraEnv is set by the platform (AWS_ENDPOINT_URL, …). It overrides
 	// Env and is overridden by the reserved variables.

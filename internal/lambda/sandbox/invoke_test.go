@@ -270,3 +270,25 @@ def handler(event, context):
 		})
 	}
 }
+
+// AWS: in a custom log group, stream names carry the function's name
+// (shared/specs/lambda.md §6.3).
+func TestCustomLogGroupStream(t *testing.T) {
+	sink := &memSink{}
+	code := writeCode(t, map[string]string{"app.py": counterCode})
+	f := function(newestPython(t), "app.handler", code)
+	f.LogGroup = "/custom/group"
+	p := newPool(t, sandbox.PoolConfig{Function: f, Logs: sink})
+	invoke(t, p, `{}`)
+	re := regexp.MustCompile(`^\d{4}/\d\d/\d\d/fn\[\$LATEST\]\[[0-9a-f]{32}\]$`)
+	sink.mu.Lock()
+	defer sink.mu.Unlock()
+	for stream := range sink.streams {
+		if !re.MatchString(stream) || sink.groups[stream] != "/custom/group" {
+			t.Errorf("stream %q in group %q, want YYYY/MM/DD/fn[$LATEST][<32 hex>] in /custom/group", stream, sink.groups[stream])
+		}
+	}
+	if len(sink.streams) != 1 {
+		t.Errorf("streams = %d, want 1", len(sink.streams))
+	}
+}

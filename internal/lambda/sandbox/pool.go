@@ -289,8 +289,12 @@ func (p *Pool) newEnvironment() (*environment, error) {
 	if err := os.MkdirAll(tmp, 0o700); err != nil {
 		return nil, fmt.Errorf("new environment scratch dir: %w", err)
 	}
-	// Stream name: creation date (UTC), version, environment id (§6.3).
+	// Stream name: creation date (UTC), version, environment id; in a
+	// custom log group the function's name comes first (§6.3).
 	stream := p.now().UTC().Format("2006/01/02") + "/[" + f.version() + "]" + id
+	if f.logGroup() != "/aws/lambda/"+f.Name {
+		stream = p.now().UTC().Format("2006/01/02") + "/" + f.Name + "[" + f.version() + "][" + id + "]"
+	}
 	e := &environment{pool: p, id: id, stream: stream, tmpDir: tmp}
 	e.logs = &logStream{sink: p.cfg.Logs, group: f.logGroup(), stream: stream, now: p.now}
 	return e, nil
