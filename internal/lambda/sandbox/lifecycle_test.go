@@ -142,8 +142,12 @@ func TestForkedChildKilled(t *testing.T) {
 				if _, err := p.Invoke(t.Context(), sandbox.Request{RequestID: requestID()}); err != sandbox.ErrClosed {
 					t.Errorf("Invoke after Shutdown: err = %v, want ErrClosed", err)
 				}
+				// The caller's scratch dir stays; environments' TMPDIRs go.
 				if _, err := os.Stat(cfg.ScratchDir); err != nil {
 					t.Errorf("scratch dir: %v", err)
+				}
+				if envDirs, _ := filepath.Glob(filepath.Join(cfg.ScratchDir, "env-*")); len(envDirs) != 0 {
+					t.Errorf("environment scratch dirs after Shutdown = %v, want none", envDirs)
 				}
 			case "reap":
 				invoke(t, p, `{"pidfile": "`+pidfile+`"}`)
