@@ -160,6 +160,17 @@ func (e *environment) invoke(ctx context.Context, req Request) (*Response, error
 	var deadline time.Time
 
 	inst := e.current()
+	if inst != nil {
+		select {
+		case <-inst.proc.exited:
+			// The runtime died while idle (AWS freezes idle environments; we
+			// do not, so a background thread can end it). Initialise afresh
+			// rather than fail an invocation that never reached it.
+			e.reset(inst, 0)
+			inst = nil
+		default:
+		}
+	}
 	if inst == nil {
 		resp.Cold = true
 		e.logs.platform(p.initStartLine())

@@ -240,3 +240,24 @@ func TestInitTimeout(t *testing.T) {
 		}
 	}
 }
+
+// A runtime that dies between invocations is replaced by the next one, not
+// blamed on it.
+func TestDiedWhileIdle(t *testing.T) {
+	rt := newestPython(t)
+	code := writeCode(t, map[string]string{"app.py": `import os, threading
+
+def handler(event, context):
+    if event.get("die"):
+        threading.Timer(0.05, lambda: os._exit(1)).start()
+    return os.getpid()
+`})
+	p := newPool(t, sandbox.PoolConfig{Function: function(rt, "app.handler", code)})
+	resp := invoke(t, p, `{"die": true}`)
+	pid, _ := strconv.Atoi(string(resp.Payload))
+	waitFor(t, func() bool { return !alive(pid) })
+	resp = invoke(t, p, `{}`)
+	if resp.FunctionError != "" || !resp.Cold || string(resp.Payload) == strconv.Itoa(pid) {
+		t.Errorf("Invoke after the runtime died idle = %s (%q, cold %v), want a fresh cold start", resp.Payload, resp.FunctionError, resp.Cold)
+	}
+}
