@@ -284,3 +284,50 @@ func BenchmarkAuthorizeResourcePolicy(b *testing.B) {
 		}
 	}
 }
+
+// TestAuthorizeDuringWrites runs decisions while the role's policies
+// change; with -race it checks the cache's locking, and the last answer
+// must match the last write.
+func TestAuthorizeDuringWrites(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	role := e.createRole("r", "/", lambdaTrust)
+	req := iam.Request{Principal: iam.Principal{Kind: iam.KindRole, ARN: role.ARN}, Action: "lambda:InvokeFunction", Resource: seedFunctionARN}
+	done := make(chan struct{})
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				if _, err := e.svc.Authorize(ctx, req); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for i := range 20 {
+		if i%2 == 0 {
+			if err := e.svc.PutRolePolicy(ctx, "r", "invoke", seedInvokePolicy); err != nil {
+				t.Fatal(err)
+			}
+		} else if err := e.svc.DeleteRolePolicy(ctx, "r", "invoke"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Errorf("Authorize during writes = %v", err)
+		}
+	}
+	// The last write deleted the policy.
+	if d, _ := e.svc.Authorize(ctx, req); d.Allowed {
+		t.Errorf("Authorize after writes = allowed (%s), want denied", d.Reason)
+	}
+}
