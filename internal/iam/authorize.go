@@ -99,7 +99,9 @@ func (s *Service) Authorize(ctx context.Context, req Request) (Decision, error) 
 // CanAssume reports whether by may assume the role: the role's trust
 // policy must allow sts:AssumeRole for it — naming it, or naming its
 // account when its own identity policies also allow sts:AssumeRole on the
-// role. Unlike Authorize, this holds for the account's root user too.
+// role. Unlike Authorize, this holds for the account's root user too. A
+// service principal is taken to act for this account (aws:SourceAccount);
+// aws:SourceArn is absent, so trust conditions on it do not hold.
 // Errors: NoSuchEntity when the role does not exist.
 func (s *Service) CanAssume(ctx context.Context, roleARN string, by Principal) (bool, error) {
 	cr, err := s.roleByARN(ctx, roleARN)
@@ -144,6 +146,12 @@ func (s *Service) decide(ctx context.Context, p Principal, action, resource stri
 		return Decision{}, fmt.Errorf("unknown principal kind %q", p.Kind)
 	}
 	req := policy.Request{Principal: p, Action: action, Resource: resource, Context: reqCtx, Now: s.now()}
+	if p.Kind == KindService {
+		// A service acts for the one account cloudlet serves; trust and
+		// function policies guarding against confused deputies check
+		// aws:SourceAccount.
+		req.SourceAccount = s.account
+	}
 	d := evaluate(&req, role, rp, own, s.account, assume)
 	if missing != "" && !d.Allowed {
 		d.Reason += ": role " + missing + " does not exist"

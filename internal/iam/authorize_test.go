@@ -331,3 +331,24 @@ func TestAuthorizeDuringWrites(t *testing.T) {
 		t.Errorf("Authorize after writes = allowed (%s), want denied", d.Reason)
 	}
 }
+
+// Trust and function policies often guard against the confused deputy
+// with aws:SourceAccount; services in cloudlet act for its one account.
+func TestServiceSourceAccount(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	role := e.createRole("guarded", "/", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"000000000000"}}}]}`)
+	lambdaP := iam.Principal{Kind: iam.KindService, Service: "lambda.amazonaws.com"}
+	if ok, err := e.svc.CanAssume(ctx, role.ARN, lambdaP); err != nil || !ok {
+		t.Errorf("CanAssume(guarded by own account) = %v, %v; want true", ok, err)
+	}
+	other := e.createRole("other", "/", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"111122223333"}}}]}`)
+	if ok, err := e.svc.CanAssume(ctx, other.ARN, lambdaP); err != nil || ok {
+		t.Errorf("CanAssume(guarded by other account) = %v, %v; want false", ok, err)
+	}
+	pol := []byte(`{"Version":"2012-10-17","Statement":[{"Sid":"s3","Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"lambda:InvokeFunction","Resource":"*","Condition":{"StringEquals":{"AWS:SourceAccount":"000000000000"}}}]}`)
+	d, err := e.svc.Authorize(ctx, iam.Request{Principal: iam.Principal{Kind: iam.KindService, Service: "s3.amazonaws.com"}, Action: "lambda:InvokeFunction", Resource: seedFunctionARN, ResourcePolicy: pol})
+	if err != nil || !d.Allowed {
+		t.Errorf("Authorize(s3 with SourceAccount guard) = %+v, %v; want allowed", d, err)
+	}
+}

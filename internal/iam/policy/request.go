@@ -49,6 +49,10 @@ type Request struct {
 	// Now answers aws:CurrentTime and aws:EpochTime when Context does not
 	// carry them; the zero time leaves them absent.
 	Now time.Time
+	// SourceAccount answers aws:SourceAccount when Context does not carry
+	// it: the account on whose behalf a service principal acts. Empty
+	// leaves it absent.
+	SourceAccount string
 }
 
 // lookup returns the values of a condition key: from Context first, then
@@ -76,6 +80,10 @@ func (r *Request) lookup(key string) ([]string, bool) {
 		}
 		if p.ARN != "" {
 			return []string{p.ARN}, true
+		}
+	case "aws:sourceaccount":
+		if r.SourceAccount != "" {
+			return []string{r.SourceAccount}, true
 		}
 	case "aws:principalaccount":
 		if p.AccountID != "" {
