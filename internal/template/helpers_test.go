@@ -53,7 +53,7 @@ func testScope(params map[string]template.Value, conds map[string]bool) *templat
 		NotificationARNs: []string{"arn:aws:sns:us-east-1:123456789012:topic"},
 		Params:           params,
 		Conditions:       conds,
-		Resources:        fakeResolver{},
+		Resources:        fakeResolver{atts: map[string]any{"Vpc.CidrBlock": "10.0.0.0/16"}},
 		ImportValue: func(name string) (string, error) {
 			if name == "shared-vpc" {
 				return "vpc-123", nil

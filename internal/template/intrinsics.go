@@ -152,7 +152,37 @@ func (ev *evaluator) findInMap(n, arg *Node) (any, error) {
 		}
 		return nil, ev.errf(n, msgFindInMapMiss, k[0], k[1], k[2])
 	}
-	return ev.eval(v)
+	// Mappings hold literals only (spec §1.4); reading the value as data
+	// also means a mapping cannot send evaluation round in circles.
+	return literal(v), nil
+}
+
+// literal converts a node to plain values without evaluating anything.
+func literal(n *Node) any {
+	switch n.Kind {
+	case KindMap:
+		m := &omap{keys: make([]string, 0, len(n.Pairs)), vals: make(map[string]any, len(n.Pairs))}
+		for _, p := range n.Pairs {
+			m.set(p.Key, literal(p.Value))
+		}
+		return m
+	case KindSeq:
+		out := make([]any, len(n.Items))
+		for i, it := range n.Items {
+			out[i] = literal(it)
+		}
+		return out
+	case KindString:
+		return n.Value
+	case KindNumber:
+		if isJSONNumber(n.Value) {
+			return json.Number(n.Value)
+		}
+		return n.Value
+	case KindBool:
+		return strings.EqualFold(n.Value, "true")
+	}
+	return nil
 }
 
 // base64 implements Fn::Base64: standard encoding, with padding, of the
