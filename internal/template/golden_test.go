@@ -124,17 +124,13 @@ func runStack(name string, src []byte, supplied map[string]string) ([]byte, erro
 		Properties any      `json:",omitempty"`
 		Metadata   any      `json:",omitempty"`
 	}
-	type output struct {
-		Value      any
-		ExportName any `json:",omitempty"`
-	}
 	out := struct {
 		Parameters map[string]any
 		Conditions map[string]bool `json:",omitempty"`
 		Order      [][]string
 		Resources  map[string]resource
-		Outputs    map[string]output `json:",omitempty"`
-	}{Parameters: map[string]any{}, Conditions: conds, Order: waves, Resources: map[string]resource{}, Outputs: map[string]output{}}
+		Outputs    []template.OutputValue `json:",omitempty"`
+	}{Parameters: map[string]any{}, Conditions: conds, Order: waves, Resources: map[string]resource{}}
 	for _, p := range tp.Parameters {
 		v := params[p.Name]
 		shown := map[string]any{"Value": tp.MaskedValue(p.Name, v.String)}
@@ -160,20 +156,11 @@ func runStack(name string, src []byte, supplied map[string]string) ([]byte, erro
 			out.Resources[id] = resource{Type: r.Type, DependsOn: tp.Dependencies(r, conds), Properties: props, Metadata: md}
 		}
 	}
-	for _, o := range tp.Outputs {
-		if o.Condition != "" && !conds[o.Condition] {
-			continue
-		}
-		v, err := template.Eval(o.Value, scope)
-		if err != nil {
-			return nil, err
-		}
-		ex, err := template.Eval(o.ExportName, scope)
-		if err != nil {
-			return nil, err
-		}
-		out.Outputs[o.Name] = output{Value: v, ExportName: ex}
+	outs, err := tp.EvalOutputs(scope)
+	if err != nil {
+		return nil, err
 	}
+	out.Outputs = outs
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
