@@ -32,7 +32,17 @@
 // is mapped back to HTTP; function errors and invalid results are 500
 // {"message":"Internal Server Error"}, an invoke refused is 500, and the
 // integration timeout (timeoutInMillis) is 503 {"message":"Service
-// Unavailable"}. Every answer has apigw-requestid and date headers.
+// Unavailable"}. HTTP_PROXY integrations pass the request through to
+// their URL (§10). Every answer has apigw-requestid and date headers.
+//
+// Around the integration, in order: CORS preflights are answered before
+// routing (§7); the account bucket (10,000/s, burst 5,000) and the
+// route's bucket from the stage's route settings throttle with 429 (§2);
+// the authorizer seam runs; requestParameters rewrite the request and
+// responseParameters the response (§9); the gateway's CORS headers
+// replace the integration's. After the response, the stage's access log
+// line goes to the AccessLogSink and the route's counters (Metrics) are
+// updated.
 //
 // # Choices where AWS is silent (§13)
 //
@@ -50,7 +60,20 @@
 //   - DeleteIntegration of an integration a route targets, and
 //     DeleteAuthorizer of one a route uses, are refused (409).
 //   - A request body over 10 MB gets 413 {"message":"Request Entity Too
-//     Large"}.
+//     Large"}; a request line plus headers over 10240 bytes gets 431
+//     {"message":"Request Header Fields Too Large"}.
+//   - An HTTP_PROXY backend that cannot be reached, or whose URI does not
+//     resolve (a missing stage variable), gives 500; its timeout 503.
+//     Backend redirects are passed to the client, not followed.
+//   - CORS: origins match case-insensitively; a preflight whose method or
+//     headers are not allowed gets 204 without CORS headers; without
+//     allowMethods only GET, HEAD and POST are allowed; gateway errors
+//     carry the CORS headers too.
+//   - Route buckets apply per route, with routeSettings[routeKey] over
+//     defaultRouteSettings; a bucket keeps its tokens across changes that
+//     do not alter its limits.
+//   - Access log lines go to the log group of destinationArn, stream
+//     {apiId}_{stage}; a variable without a value prints "-".
 //   - Authorizers are stored and deployed but not enforced yet: a route
 //     with an authorizer is served without one (the seam is
 //     Service.authorize).

@@ -107,7 +107,10 @@ func validateIntegration(ig *Integration) error {
 	if ig.IntegrationType == IntegrationHTTPProxy && !strings.Contains(ig.IntegrationURI, "://") {
 		return badRequest("Invalid HTTP endpoint specified for URI %s", ig.IntegrationURI)
 	}
-	return validateRequestParameters(ig.RequestParameters)
+	if err := validateRequestParameters(ig.RequestParameters); err != nil {
+		return err
+	}
+	return validateResponseParameters(ig.ResponseParameters)
 }
 
 // GetIntegration returns one integration. Errors: NotFoundException.

@@ -12,4 +12,6 @@ const (
 	maxAudiencesPerJWT    = 50
 	// maxRequestBody is the payload quota; a bigger body gets 413.
 	maxRequestBody = 10 << 20
+	// maxRequestLineAndHeaders caps the request line plus headers.
+	maxRequestLineAndHeaders = 10240
 )

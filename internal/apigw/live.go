@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/cloudlet-dev/cloudlet/internal/apigw/route"
 	"github.com/cloudlet-dev/cloudlet/internal/store"
 )
@@ -34,6 +36,12 @@ type liveStage struct {
 	name string
 	vars map[string]string
 	dep  *compiledDeployment // nil: the stage has no deployment yet (404)
+	// limiters holds the route buckets by route key; a route without
+	// throttling settings has none.
+	limiters map[string]*rate.Limiter
+	// counters by route key; "" counts requests no route matched.
+	counters  map[string]*counters
+	accessLog *accessLog // nil when access logging is off
 }
 
 // compiledDeployment is a deployment's route table and targets.
@@ -41,7 +49,7 @@ type compiledDeployment struct {
 	id     string
 	table  *route.Table
 	routes []*liveRoute // aligned with the keys given to route.Compile
-	cors   *Cors
+	cors   *liveCors    // nil when the API had no CORS configuration
 }
 
 type liveRoute struct {
@@ -61,6 +69,21 @@ type liveIntegration struct {
 	// "" when the URI has stage variables and is resolved per request.
 	functionARN string
 	timeout     time.Duration
+	requestOps  []mapOp
+	responseOps map[int][]mapOp
+}
+
+// responseNeedsBody reports whether the response mapping for status reads
+// $response.body, so an HTTP_PROXY body must be buffered.
+func (li *liveIntegration) responseNeedsBody(status int) bool {
+	for _, op := range li.responseOps[status] {
+		for _, p := range op.value {
+			if p.source && strings.HasPrefix(p.text, "response.body") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // reload recompiles one API's stages from the store and swaps them in.
@@ -69,6 +92,8 @@ func (s *Service) reload(apiID string) error {
 	cur := *s.live.Load()
 	prev := cur[apiID]
 	var la *liveAPI
+	usedLimiters := map[limiterKey]bool{}
+	usedCounters := map[counterKey]bool{}
 	err := s.cfg.DB.View(func(tx *store.Tx) error {
 		api, ok, err := store.Get[API](tx, bucketAPIs, apiID)
 		if err != nil || !ok {
@@ -86,7 +111,13 @@ func (s *Service) reload(apiID string) error {
 			deployments: map[string]*compiledDeployment{},
 		}
 		for _, st := range stages {
-			ls := &liveStage{name: st.StageName, vars: maps.Clone(st.StageVariables)}
+			ls := &liveStage{
+				name:      st.StageName,
+				vars:      maps.Clone(st.StageVariables),
+				limiters:  map[string]*rate.Limiter{},
+				counters:  map[string]*counters{},
+				accessLog: compileAccessLog(st.AccessLogSettings, apiID, st.StageName),
+			}
 			if id := st.DeploymentID; id != "" {
 				cd := la.deployments[id]
 				if cd == nil && prev != nil {
@@ -105,12 +136,23 @@ func (s *Service) reload(apiID string) error {
 				la.deployments[id] = cd
 				ls.dep = cd
 			}
+			s.wireStage(ls, &st, apiID, usedLimiters, usedCounters)
 			la.stages[st.StageName] = ls
 		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("compile API %s: %w", apiID, err)
+	}
+	for k := range s.limiters {
+		if k.apiID == apiID && !usedLimiters[k] {
+			delete(s.limiters, k)
+		}
+	}
+	for k := range s.counters {
+		if k.apiID == apiID && !usedCounters[k] {
+			delete(s.counters, k)
+		}
 	}
 	next := maps.Clone(cur)
 	if la == nil {
@@ -136,6 +178,13 @@ func (s *Service) compile(id string, snap *snapshot) *compiledDeployment {
 		if !strings.Contains(ig.IntegrationURI, "${stageVariables.") {
 			li.functionARN = functionFromURI(ig.IntegrationURI)
 		}
+		var err error
+		if li.requestOps, err = compileRequestMapping(ig.RequestParameters); err != nil {
+			s.log.Warn("apigw: ignoring invalid request mapping in deployment", "deployment", id, "integration", ig.IntegrationID, "err", err)
+		}
+		if li.responseOps, err = compileResponseMapping(ig.ResponseParameters); err != nil {
+			s.log.Warn("apigw: ignoring invalid response mapping in deployment", "deployment", id, "integration", ig.IntegrationID, "err", err)
+		}
 		integs[ig.IntegrationID] = li
 	}
 	auths := make(map[string]*Authorizer, len(snap.Authorizers))
@@ -144,7 +193,7 @@ func (s *Service) compile(id string, snap *snapshot) *compiledDeployment {
 	}
 	routes := slices.Clone(snap.Routes)
 	slices.SortFunc(routes, func(a, b Route) int { return strings.Compare(a.RouteKey, b.RouteKey) })
-	cd := &compiledDeployment{id: id, cors: snap.Cors}
+	cd := &compiledDeployment{id: id, cors: compileCors(snap.Cors)}
 	var keys []route.Key
 	for _, r := range routes {
 		integ := integs[strings.TrimPrefix(r.Target, "integrations/")]
@@ -170,6 +219,28 @@ func (s *Service) compile(id string, snap *snapshot) *compiledDeployment {
 	}
 	cd.table = route.Compile(keys, route.Options{TrailingSlash: s.cfg.TrailingSlash})
 	return cd
+}
+
+// wireStage gives a compiled stage its route buckets and counters,
+// reusing the ones of the previous compile. The caller holds s.mu.
+func (s *Service) wireStage(ls *liveStage, st *Stage, apiID string, usedL map[limiterKey]bool, usedC map[counterKey]bool) {
+	keys := []string{""}
+	if ls.dep != nil {
+		for _, r := range ls.dep.routes {
+			keys = append(keys, r.key)
+		}
+	}
+	for _, k := range keys {
+		ck := counterKey{apiID: apiID, stage: st.StageName, routeKey: k}
+		usedC[ck] = true
+		ls.counters[k] = s.countersFor(ck)
+		if k == "" {
+			continue
+		}
+		if r, b, ok := routeLimits(st, k); ok {
+			ls.limiters[k] = s.limiter(limiterKey{apiID: apiID, stage: st.StageName, routeKey: k, rate: r, burst: b}, usedL)
+		}
+	}
 }
 
 const lambdaPathMarker = ":lambda:path/2015-03-31/functions/"

@@ -2,15 +2,14 @@ package apigw
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/cloudlet-dev/cloudlet/internal/apigw/payload"
 	"github.com/cloudlet-dev/cloudlet/internal/apigw/route"
 )
 
@@ -22,10 +21,13 @@ const (
 	msgUnavailable     = "Service Unavailable"
 	msgTooManyRequests = "Too Many Requests"
 	msgTooLarge        = "Request Entity Too Large"
+	msgHeadersTooLarge = "Request Header Fields Too Large"
 )
 
 // exchange is one request in flight through the data plane.
 type exchange struct {
+	svc       *Service
+	apiID     string
 	w         http.ResponseWriter
 	r         *http.Request
 	requestID string
@@ -34,8 +36,29 @@ type exchange struct {
 	stage     *liveStage
 	route     *liveRoute
 	params    []route.Param
-	// escapedPath is the path as sent, stage prefix included.
-	escapedPath string
+	// escapedPath is the path as sent, stage prefix included; stagePath
+	// is the same without the stage prefix ($request.path).
+	escapedPath, stagePath string
+	body                   []byte
+
+	// What happened, for access logs and metrics.
+	status             int
+	responseLength     int
+	integrationStatus  int
+	integrationLatency time.Duration
+	integrationError   string
+	errorMessage       string
+	errorType          string
+}
+
+// outcome is an integration's response before the gateway's own changes
+// (response mapping, CORS).
+type outcome struct {
+	status int
+	header http.Header
+	body   []byte
+	stream io.ReadCloser      // an HTTP_PROXY body sent as it arrives; nil otherwise
+	cancel context.CancelFunc // ends the integration's context after stream is copied
 }
 
 // ServeAPI answers one execute-api request for apiID. path is the request
@@ -44,38 +67,94 @@ type exchange struct {
 // (§1.1, §1.2). Every answer carries apigw-requestid and date, errors
 // included.
 func (s *Service) ServeAPI(w http.ResponseWriter, r *http.Request, apiID, path string) {
-	x := &exchange{w: w, r: r, requestID: s.rid(), now: s.now(), escapedPath: path}
+	x := &exchange{svc: s, w: w, r: r, requestID: s.rid(), now: s.now(), escapedPath: path, apiID: apiID}
 	h := w.Header()
 	h["apigw-requestid"] = []string{x.requestID}
 	h["Date"] = []string{x.now.UTC().Format(http.TimeFormat)}
+	s.serve(x)
+	x.record()
+	if x.stage != nil && x.stage.accessLog != nil && s.cfg.AccessLogs != nil {
+		al := x.stage.accessLog
+		s.cfg.AccessLogs.AppendAccessLog(al.group, al.stream, x.now, al.line(x))
+	}
+}
 
-	x.api = (*s.live.Load())[apiID]
+func (s *Service) serve(x *exchange) {
+	r := x.r
+	x.api = (*s.live.Load())[x.apiID]
 	if x.api == nil {
-		s.gatewayError(x, http.StatusNotFound, msgNotFound)
+		s.gatewayError(x, http.StatusNotFound, msgNotFound, "RESOURCE_NOT_FOUND")
 		return
 	}
 	if x.api.disabled {
 		// §1.1 [UNV]: the default endpoint is switched off.
-		s.gatewayError(x, http.StatusForbidden, msgForbidden)
+		s.gatewayError(x, http.StatusForbidden, msgForbidden, "ACCESS_DENIED")
 		return
 	}
-	p := route.Split(path)
+	if requestSize(r) > maxRequestLineAndHeaders {
+		// §9.3 quota; status and body [UNV] (§6).
+		s.gatewayError(x, http.StatusRequestHeaderFieldsTooLarge, msgHeadersTooLarge, "REQUEST_TOO_LARGE")
+		return
+	}
+	p := route.Split(x.escapedPath)
 	x.stage = x.api.resolveStage(&p)
 	if x.stage == nil || x.stage.dep == nil {
-		s.gatewayError(x, http.StatusNotFound, msgNotFound)
+		x.stage = nil // no counters for a stage that does not serve
+		s.gatewayError(x, http.StatusNotFound, msgNotFound, "RESOURCE_NOT_FOUND")
 		return
 	}
-	m, ok := x.stage.dep.table.Match(r.Method, p)
+	x.stagePath = x.escapedPath
+	if x.stage.name != DefaultStage || stageSegment(x.escapedPath) == DefaultStage {
+		x.stagePath = stripFirstSegment(x.escapedPath)
+	}
+	dep := x.stage.dep
+	if dep.cors != nil && isPreflight(r) {
+		// §7: answered before routing and authorizers.
+		dep.cors.preflight(x.w.Header(), r)
+		x.status = http.StatusNoContent
+		x.w.Header()["Content-Length"] = []string{"0"}
+		x.w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	m, ok := dep.table.Match(r.Method, p)
 	if !ok {
-		s.gatewayError(x, http.StatusNotFound, msgNotFound)
+		s.gatewayError(x, http.StatusNotFound, msgNotFound, "RESOURCE_NOT_FOUND")
 		return
 	}
-	x.route, x.params = x.stage.dep.routes[m.Index], m.Params
+	x.route, x.params = dep.routes[m.Index], m.Params
+	if !s.allow(x) {
+		s.gatewayError(x, http.StatusTooManyRequests, msgTooManyRequests, "THROTTLED")
+		return
+	}
 	authz, ok := s.authorize(x)
 	if !ok {
 		return
 	}
-	s.invokeLambda(x, authz)
+	if x.body, ok = s.readBody(x); !ok {
+		return
+	}
+	var out *outcome
+	switch x.route.integ.IntegrationType {
+	case IntegrationHTTPProxy:
+		out = s.invokeHTTP(x)
+	default:
+		out = s.invokeLambda(x, authz)
+	}
+	if out != nil {
+		s.respond(x, out)
+	}
+}
+
+// requestSize is the request line plus header names and values, the
+// quantity of the 10240-byte quota (§9.3).
+func requestSize(r *http.Request) int {
+	n := len(r.Method) + len(r.RequestURI) + len(r.Proto) + len(r.Host)
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + len(v)
+		}
+	}
+	return n
 }
 
 // resolveStage picks the stage from the first path segment, stripping
@@ -94,6 +173,28 @@ func (la *liveAPI) resolveStage(p *route.Path) *liveStage {
 	return la.stages[DefaultStage]
 }
 
+// stageSegment is the decoded first segment of an escaped path.
+func stageSegment(escaped string) string {
+	p := strings.TrimLeft(escaped, "/")
+	if i := strings.IndexByte(p, '/'); i >= 0 {
+		p = p[:i]
+	}
+	if d, err := url.PathUnescape(p); err == nil {
+		return d
+	}
+	return p
+}
+
+// stripFirstSegment removes the first non-empty segment of an escaped
+// path: "/dev/pets" → "/pets", "/dev" → "/".
+func stripFirstSegment(escaped string) string {
+	p := strings.TrimLeft(escaped, "/")
+	if i := strings.IndexByte(p, '/'); i >= 0 {
+		return p[i:]
+	}
+	return "/"
+}
+
 // authorize is the step between route match and invoke where JWT, Lambda
 // REQUEST and IAM authorizers run. They are not enforced yet: a route
 // with an authorizer is served as if it had none, and no authorizer
@@ -107,75 +208,6 @@ func (s *Service) authorize(x *exchange) ([]byte, bool) {
 	return nil, true
 }
 
-// invokeLambda serves an AWS_PROXY integration: build the event, invoke,
-// map the result.
-func (s *Service) invokeLambda(x *exchange, authz []byte) {
-	integ := x.route.integ
-	body, ok := s.readBody(x)
-	if !ok {
-		return
-	}
-	req := s.eventRequest(x, body, authz)
-	var event []byte
-	if integ.PayloadFormatVersion == "1.0" {
-		event = payload.EventV1(req)
-	} else {
-		event = payload.EventV2(req)
-	}
-	fn := integ.functionARN
-	if fn == "" {
-		fn = functionFromURI(substituteStageVariables(integ.IntegrationURI, x.stage.vars))
-	}
-	if s.cfg.Invoker == nil {
-		s.log.Warn("apigw: no Invoker configured", "requestId", x.requestID)
-		s.gatewayError(x, http.StatusInternalServerError, msgInternal)
-		return
-	}
-	ctx, cancel := context.WithTimeout(x.r.Context(), integ.timeout)
-	res, err := s.cfg.Invoker.InvokeForAPI(ctx, Invocation{
-		FunctionARN:    fn,
-		Payload:        event,
-		CredentialsARN: integ.CredentialsARN,
-		SourceARN:      x.sourceARN(),
-	})
-	deadline := errors.Is(ctx.Err(), context.DeadlineExceeded)
-	cancel()
-	switch {
-	case err != nil && x.r.Context().Err() != nil:
-		s.log.Debug("apigw: client went away during invoke", "requestId", x.requestID, "err", err)
-		s.gatewayError(x, http.StatusInternalServerError, msgInternal)
-		return
-	case err != nil && (deadline || errors.Is(err, context.DeadlineExceeded)):
-		// §6: the integration timed out.
-		s.log.Warn("apigw: integration timeout", "requestId", x.requestID, "function", fn, "timeout", integ.timeout)
-		s.gatewayError(x, http.StatusServiceUnavailable, msgUnavailable)
-		return
-	case err != nil:
-		s.log.Warn("apigw: invoke failed", "requestId", x.requestID, "function", fn, "err", err)
-		s.gatewayError(x, http.StatusInternalServerError, msgInternal)
-		return
-	case res == nil:
-		s.gatewayError(x, http.StatusInternalServerError, msgInternal)
-		return
-	case res.FunctionError != "":
-		s.log.Info("apigw: function error", "requestId", x.requestID, "function", fn, "functionError", res.FunctionError)
-		s.gatewayError(x, http.StatusInternalServerError, msgInternal)
-		return
-	}
-	var resp *payload.Response
-	if integ.PayloadFormatVersion == "1.0" {
-		resp, err = payload.ResponseV1(res.Payload)
-	} else {
-		resp, err = payload.ResponseV2(res.Payload)
-	}
-	if err != nil {
-		s.log.Info("apigw: invalid integration response", "requestId", x.requestID, "function", fn, "err", err)
-		s.gatewayError(x, http.StatusInternalServerError, msgInternal)
-		return
-	}
-	s.writeResponse(x, resp)
-}
-
 // readBody reads the request body up to the 10 MB payload quota (§9.3);
 // a bigger one is answered with 413.
 func (s *Service) readBody(x *exchange) ([]byte, bool) {
@@ -183,61 +215,20 @@ func (s *Service) readBody(x *exchange) ([]byte, bool) {
 		return nil, true
 	}
 	if x.r.ContentLength > maxRequestBody {
-		s.gatewayError(x, http.StatusRequestEntityTooLarge, msgTooLarge)
+		s.gatewayError(x, http.StatusRequestEntityTooLarge, msgTooLarge, "REQUEST_TOO_LARGE")
 		return nil, false
 	}
 	body, err := io.ReadAll(io.LimitReader(x.r.Body, maxRequestBody+1))
 	if err != nil {
 		s.log.Debug("apigw: read request body", "requestId", x.requestID, "err", err)
-		s.gatewayError(x, http.StatusBadRequest, "Bad Request")
+		s.gatewayError(x, http.StatusBadRequest, "Bad Request", "BAD_REQUEST_BODY")
 		return nil, false
 	}
 	if len(body) > maxRequestBody {
-		s.gatewayError(x, http.StatusRequestEntityTooLarge, msgTooLarge)
+		s.gatewayError(x, http.StatusRequestEntityTooLarge, msgTooLarge, "REQUEST_TOO_LARGE")
 		return nil, false
 	}
 	return body, true
-}
-
-// eventRequest gathers what the payload package needs.
-func (s *Service) eventRequest(x *exchange, body []byte, authz []byte) *payload.Request {
-	r := x.r
-	domain, prefix := x.domain()
-	req := &payload.Request{
-		Method:         r.Method,
-		EscapedPath:    x.escapedPath,
-		RawQuery:       r.URL.RawQuery,
-		Header:         r.Header,
-		Host:           r.Host,
-		Body:           body,
-		SourceIP:       sourceIP(r),
-		ForwardedPort:  forwardedPort(r),
-		ForwardedProto: "http",
-		RouteKey:       x.route.key,
-		RoutePath:      x.route.path,
-		StageVariables: x.stage.vars,
-		AccountID:      s.cfg.AccountID,
-		APIID:          x.api.id,
-		DomainName:     domain,
-		DomainPrefix:   prefix,
-		Stage:          x.stage.name,
-		RequestID:      x.requestID,
-		Time:           x.now,
-		Authorizer:     authz,
-	}
-	if r.TLS != nil {
-		req.ForwardedProto = "https"
-	}
-	if r.Header.Get("X-Amzn-Trace-Id") == "" {
-		req.TraceID = newTraceID(x.now.Unix())
-	}
-	if len(x.params) > 0 {
-		req.PathParameters = make([]payload.Param, len(x.params))
-		for i, p := range x.params {
-			req.PathParameters[i] = payload.Param{Name: p.Name, Value: p.Value}
-		}
-	}
-	return req
 }
 
 // domain returns requestContext.domainName and domainPrefix: the Host
@@ -255,15 +246,6 @@ func (x *exchange) domain() (string, string) {
 		return host, host[:len(x.api.id)]
 	}
 	return x.api.id + ".execute-api.localhost", x.api.id
-}
-
-// sourceARN is the execute-api ARN the function's resource policy is
-// checked against (§10).
-func (x *exchange) sourceARN() string {
-	if x.route.isDefault {
-		return x.api.arnPrefix + x.stage.name + "/" + x.route.arnSuffix
-	}
-	return x.api.arnPrefix + x.stage.name + "/" + x.r.Method + "/" + x.route.arnSuffix
 }
 
 func sourceIP(r *http.Request) string {
@@ -290,28 +272,62 @@ func forwardedPort(r *http.Request) string {
 	return "80"
 }
 
-// writeResponse sends an integration's response.
-func (s *Service) writeResponse(x *exchange, resp *payload.Response) {
+// respond applies the response mapping (§9.2) and CORS (§7) to an
+// integration's response and sends it.
+func (s *Service) respond(x *exchange, out *outcome) {
+	if out.cancel != nil {
+		defer out.cancel()
+	}
+	if out.stream != nil {
+		defer out.stream.Close()
+	}
+	status := out.status
+	integ := x.route.integ
+	if ops := integ.responseOps[out.status]; len(ops) > 0 {
+		src := &mapSources{x: x, header: out.header.Clone(), body: out.body, response: true}
+		status = applyResponseMapping(ops, src, status, out.header)
+	}
 	h := x.w.Header()
-	for k, vs := range resp.Header {
+	for k, vs := range out.header {
 		h[k] = vs
 	}
-	h["Content-Length"] = []string{strconv.Itoa(len(resp.Body))}
-	x.w.WriteHeader(resp.StatusCode)
-	if len(resp.Body) > 0 && x.r.Method != http.MethodHead {
-		_, _ = x.w.Write(resp.Body)
+	if cors := x.stage.dep.cors; cors != nil {
+		cors.decorate(h, x.r)
+	}
+	x.status = status
+	if out.stream == nil {
+		x.responseLength = len(out.body)
+		h["Content-Length"] = []string{strconv.Itoa(len(out.body))}
+		x.w.WriteHeader(status)
+		if len(out.body) > 0 && x.r.Method != http.MethodHead {
+			_, _ = x.w.Write(out.body)
+		}
+		return
+	}
+	x.w.WriteHeader(status)
+	if x.r.Method != http.MethodHead {
+		n, err := io.Copy(x.w, out.stream)
+		x.responseLength = int(n)
+		if err != nil {
+			s.log.Debug("apigw: copy integration response", "requestId", x.requestID, "err", err)
+		}
 	}
 }
 
-// gatewayError writes one of the gateway's own answers (§6).
-func (s *Service) gatewayError(x *exchange, status int, message string) {
+// gatewayError writes one of the gateway's own answers (§6); errorType
+// is $context.error.responseType.
+func (s *Service) gatewayError(x *exchange, status int, message, errorType string) {
 	body := make([]byte, 0, 16+len(message))
 	body = append(body, `{"message":"`...)
 	body = append(body, message...)
 	body = append(body, `"}`...)
 	h := x.w.Header()
+	if x.stage != nil && x.stage.dep != nil && x.stage.dep.cors != nil {
+		x.stage.dep.cors.decorate(h, x.r)
+	}
 	h["Content-Type"] = []string{"application/json"}
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	x.status, x.responseLength, x.errorMessage, x.errorType = status, len(body), message, errorType
 	x.w.WriteHeader(status)
 	if x.r.Method != http.MethodHead {
 		_, _ = x.w.Write(body)

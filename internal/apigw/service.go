@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/cloudlet-dev/cloudlet/internal/store"
 )
@@ -75,6 +78,16 @@ type Config struct {
 	// TrailingSlash lets "/pets/" match "GET /pets" (§13.1); off by
 	// default.
 	TrailingSlash bool
+	// AccessLogs receives access log lines of stages with
+	// accessLogSettings; nil drops them.
+	AccessLogs AccessLogSink
+	// HTTPClient sends HTTP_PROXY requests; nil uses a client that
+	// follows no redirects.
+	HTTPClient *http.Client
+	// AccountRateLimit and AccountBurstLimit override the account-level
+	// throttle (10,000 requests per second, burst 5,000) when positive.
+	AccountRateLimit  float64
+	AccountBurstLimit int
 }
 
 // Service is the HTTP API model and data plane. It is safe for concurrent
@@ -88,6 +101,11 @@ type Service struct {
 
 	mu   sync.Mutex              // serializes model changes and live rebuilds
 	live atomic.Pointer[liveMap] // apiID → compiled API; replaced, never mutated
+
+	http     *http.Client
+	account  *rate.Limiter                // the account-level bucket, shared by every API
+	limiters map[limiterKey]*rate.Limiter // route buckets, guarded by mu
+	counters map[counterKey]*counters     // route metrics, guarded by mu
 }
 
 // New builds a Service and compiles every stored API's deployed stages so
@@ -99,7 +117,19 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Region == "" || cfg.AccountID == "" {
 		return nil, errors.New("apigw: Config.Region and Config.AccountID are required")
 	}
-	s := &Service{cfg: cfg, log: cfg.Logger, now: cfg.Now, rid: cfg.RequestID}
+	s := &Service{cfg: cfg, log: cfg.Logger, now: cfg.Now, rid: cfg.RequestID, http: cfg.HTTPClient,
+		limiters: map[limiterKey]*rate.Limiter{}, counters: map[counterKey]*counters{}}
+	if s.http == nil {
+		s.http = newHTTPClient()
+	}
+	accountRate, accountBurst := cfg.AccountRateLimit, cfg.AccountBurstLimit
+	if accountRate <= 0 {
+		accountRate = accountRateLimit
+	}
+	if accountBurst <= 0 {
+		accountBurst = accountBurstLimit
+	}
+	s.account = rate.NewLimiter(rate.Limit(accountRate), accountBurst)
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

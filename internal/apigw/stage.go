@@ -130,6 +130,9 @@ func validateStageName(name string) error {
 }
 
 func validateStage(st *Stage) error {
+	if err := validateAccessLog(st.AccessLogSettings); err != nil {
+		return err
+	}
 	if len(st.StageVariables) > maxStageVariables {
 		return badRequest("A stage can have at most %d stage variables", maxStageVariables)
 	}
