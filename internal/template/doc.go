@@ -8,14 +8,15 @@
 //
 // # Lazy evaluation
 //
-// Nothing is evaluated at parse time. The engine resolves parameters
-// (ResolveParameters), checks Rules (CheckRules), evaluates the conditions
-// once (EvalConditions), asks Order for the creation waves, and then
-// evaluates each resource's Properties with Eval at the moment it creates the
-// resource, against the live values of the resources created before it (the
-// Scope's Resolver). Outputs are evaluated the same way after the last
-// resource. Only the taken branch of Fn::If is evaluated, and a
-// {"Ref": "AWS::NoValue"} removes the property or list item holding it.
+// Nothing is evaluated at parse time. The engine validates the template
+// (Validate), resolves parameters (ResolveParameters), evaluates the
+// conditions once (EvalConditions), checks Rules (CheckRules), asks Order
+// for the creation waves, and then evaluates each resource's Properties with
+// Eval at the moment it creates the resource, against the live values of
+// the resources created before it (the Scope's Resolver). Outputs are
+// evaluated the same way after the last resource (EvalOutputs). Only the
+// taken branch of Fn::If is evaluated, and a {"Ref": "AWS::NoValue"}
+// removes the property or list item holding it.
 //
 // # Parsing
 //

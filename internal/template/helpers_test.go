@@ -124,3 +124,13 @@ func numberText(v any) string {
 }
 
 func replaceAll(s, old, new string) string { return strings.ReplaceAll(s, old, new) }
+
+// readFileOrSkip reads a file that may be absent on this machine.
+func readFileOrSkip(tb testing.TB, path string) (string, error) {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		tb.Skipf("%s is absent", path)
+	}
+	return string(b), err
+}
