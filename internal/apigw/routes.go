@@ -2,6 +2,7 @@ package apigw
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -66,11 +67,8 @@ func (s *Service) createRoute(tx *store.Tx, api *API, in CreateRouteInput, manag
 // validateRoute checks a new or changed route against the others
 // (§1.3, §8.1).
 func (s *Service) validateRoute(tx *store.Tx, apiID string, r *Route, others []Route) error {
-	if _, err := route.ParseKey(r.RouteKey); err != nil {
-		if r.RouteKey == "" {
-			return badRequest("Route key is required")
-		}
-		return badRequest("Invalid route key %q: %s", r.RouteKey, err.(*route.KeyError).Reason)
+	if err := validateRouteKey(r.RouteKey); err != nil {
+		return err
 	}
 	for _, o := range others {
 		if o.RouteID != r.RouteID && o.RouteKey == r.RouteKey {
@@ -218,4 +216,20 @@ func (s *Service) DeleteRoute(ctx context.Context, apiID, routeID string) error 
 		}
 		return s.autoDeploy(tx, api)
 	})
+}
+
+// validateRouteKey checks a route key's syntax (§1.3).
+func validateRouteKey(key string) error {
+	_, err := route.ParseKey(key)
+	if err == nil {
+		return nil
+	}
+	if key == "" {
+		return badRequest("Route key is required")
+	}
+	var ke *route.KeyError
+	if errors.As(err, &ke) {
+		return badRequest("Invalid route key %q: %s", key, ke.Reason)
+	}
+	return badRequest("Invalid route key %q", key)
 }
