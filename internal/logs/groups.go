@@ -256,3 +256,17 @@ func decodeNameToken(tok string) (string, bool) {
 	}
 	return string(b), true
 }
+
+// GroupNameFromIdentifier returns the group a logGroupIdentifier names:
+// AWS accepts a name or a log group ARN (with or without the ":*"
+// suffix) in that field.
+func GroupNameFromIdentifier(id string) string {
+	if !strings.HasPrefix(id, "arn:") {
+		return id
+	}
+	_, rest, ok := strings.Cut(id, ":log-group:")
+	if !ok {
+		return id
+	}
+	return strings.TrimSuffix(rest, ":*")
+}

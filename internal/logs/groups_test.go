@@ -219,3 +219,16 @@ func TestDescribeLogStreamsOrders(t *testing.T) {
 	wantCode(t, "CreateLogStream(colon)", s.CreateLogStream(ctx, "g", "a:b"), "InvalidParameterException", "")
 	wantCode(t, "CreateLogStream(missing group)", s.CreateLogStream(ctx, "nope", "a"), "ResourceNotFoundException", "The specified log group does not exist.")
 }
+
+func TestGroupNameFromIdentifier(t *testing.T) {
+	for in, want := range map[string]string{
+		"/aws/lambda/fn": "/aws/lambda/fn",
+		"arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/fn:*": "/aws/lambda/fn",
+		"arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/fn":   "/aws/lambda/fn",
+		"arn:aws:s3:::bucket": "arn:aws:s3:::bucket",
+	} {
+		if got := logs.GroupNameFromIdentifier(in); got != want {
+			t.Errorf("GroupNameFromIdentifier(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -293,3 +293,13 @@ func TestExpireEvents(t *testing.T) {
 		t.Errorf("FilterLogEvents after everything expired = %v, %v; want none", out, err)
 	}
 }
+
+// Append is on the invoke path: it must cost a copy, not a disk write.
+func BenchmarkAppend(b *testing.B) {
+	clk := newClock()
+	s, _ := newService(b, clk)
+	line := []logs.LogEvent{{Time: clk.Now(), Message: "[INFO]\t2026-11-25T12:00:00.000Z\treq-1\thello from the handler\n"}}
+	for b.Loop() {
+		s.Append("/aws/lambda/fn", "2026/11/25/[$LATEST]0123456789abcdef0123456789abcdef", line)
+	}
+}
