@@ -82,10 +82,11 @@ func openDB(t testing.TB, dir string) *store.DB {
 
 // edge is a test stand-in for the edge listener: the API ID comes from
 // the Host {apiId}.execute-api.localhost or the /_aws/execute-api/{apiId}
-// path prefix.
+// path prefix. Like internal/edge it passes the decoded r.URL.Path;
+// ServeAPI recovers the escaping.
 func edge(svc *apigw.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		path := r.URL.EscapedPath()
+		path := r.URL.Path
 		if rest, ok := strings.CutPrefix(path, "/_aws/execute-api/"); ok {
 			id, p, _ := strings.Cut(rest, "/")
 			svc.ServeAPI(w, r, id, "/"+p)

@@ -3,6 +3,7 @@ package apigw_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 )
 
@@ -78,5 +79,28 @@ func TestSeedEndToEnd(t *testing.T) {
 	srv2 := serve(t, newService(t, db2, inv))
 	if got := do(t, srv2.Client(), "GET", srv2.URL+"/", nil, "Host", host); got.status != http.StatusOK || got.body != `"Hello form Awstut !"` {
 		t.Errorf("after restart GET / = %v, want 200 \"Hello form Awstut !\"", got)
+	}
+}
+
+// TestServeAPIPathForms: the edge may pass the path decoded or escaped;
+// either way an encoded slash stays inside its segment (§1.4).
+func TestServeAPIPathForms(t *testing.T) {
+	inv := returning(seedResult)
+	svc, ids := goldenGateway(t, inv)
+	id := ids["2.0"]
+	for _, path := range []string{"/pets/foo%2Fbar", "/pets/foo/bar"} {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", "http://"+id+".execute-api.localhost/pets/foo%2Fbar", nil)
+		svc.ServeAPI(rec, req, id, path)
+		var ev struct {
+			RouteKey       string            `json:"routeKey"`
+			PathParameters map[string]string `json:"pathParameters"`
+		}
+		if err := json.Unmarshal(inv.last(t).Payload, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if rec.Code != 200 || ev.RouteKey != "GET /pets/{id}" || ev.PathParameters["id"] != "foo/bar" {
+			t.Errorf("ServeAPI(path %q) = %d, route %q, params %v; want GET /pets/{id} with id foo/bar", path, rec.Code, ev.RouteKey, ev.PathParameters)
+		}
 	}
 }

@@ -62,12 +62,14 @@ type outcome struct {
 }
 
 // ServeAPI answers one execute-api request for apiID. path is the request
-// path as sent (still percent-encoded, r.URL.EscapedPath()) with any
-// /_aws/execute-api/{apiId} prefix removed; the stage is taken from it
-// (§1.1, §1.2). Every answer carries apigw-requestid and date, errors
-// included.
+// path with any /_aws/execute-api/{apiId} prefix removed, preferably
+// still percent-encoded (r.URL.EscapedPath()); a decoded path
+// (r.URL.Path) is accepted too, and then the request's own escaping is
+// recovered so that an encoded slash stays inside its segment. The stage
+// is taken from the path (§1.1, §1.2). Every answer carries
+// apigw-requestid and date, errors included.
 func (s *Service) ServeAPI(w http.ResponseWriter, r *http.Request, apiID, path string) {
-	x := &exchange{svc: s, w: w, r: r, requestID: s.rid(), now: s.now(), escapedPath: path, apiID: apiID}
+	x := &exchange{svc: s, w: w, r: r, requestID: s.rid(), now: s.now(), escapedPath: escapedPath(r, path), apiID: apiID}
 	h := w.Header()
 	h["apigw-requestid"] = []string{x.requestID}
 	h["Date"] = []string{x.now.UTC().Format(http.TimeFormat)}
@@ -143,6 +145,26 @@ func (s *Service) serve(x *exchange) {
 	if out != nil {
 		s.respond(x, out)
 	}
+}
+
+// escapedPath returns path in its percent-encoded form as the client sent
+// it, when the request's URL denotes the same path.
+func escapedPath(r *http.Request, path string) string {
+	if r.URL == nil {
+		return path
+	}
+	esc := r.URL.EscapedPath()
+	if rest, ok := strings.CutPrefix(esc, "/_aws/execute-api/"); ok {
+		_, sub, _ := strings.Cut(rest, "/")
+		esc = "/" + sub
+	}
+	if esc == path {
+		return path
+	}
+	if d, err := url.PathUnescape(esc); err == nil && d == path {
+		return esc
+	}
+	return path
 }
 
 // requestSize is the request line plus header names and values, the
