@@ -154,3 +154,60 @@ func decodeListToken(tok string) (string, bool) {
 	}
 	return string(b), true
 }
+
+// ListV1Input is ListObjects' (version 1) request: Marker plays the part
+// of StartAfter and there are no continuation tokens.
+type ListV1Input struct {
+	Bucket    string
+	Prefix    string
+	Delimiter string
+	Marker    string
+	MaxKeys   *int
+}
+
+// ListV1Output is ListObjects' answer. NextMarker is set only when the
+// listing is truncated and a Delimiter was given; otherwise clients
+// continue from the last key, as S3 documents.
+type ListV1Output struct {
+	Name           string       `json:"Name"`
+	Prefix         string       `json:"Prefix"`
+	Delimiter      string       `json:"Delimiter,omitempty"`
+	Marker         string       `json:"Marker"`
+	NextMarker     string       `json:"NextMarker,omitempty"`
+	MaxKeys        int          `json:"MaxKeys"`
+	IsTruncated    bool         `json:"IsTruncated"`
+	Contents       []ObjectInfo `json:"Contents"`
+	CommonPrefixes []string     `json:"CommonPrefixes"`
+}
+
+// ListObjects is version 1 of the listing (boto3's Bucket.objects and
+// `aws s3api list-objects` still use it).
+func (s *Service) ListObjects(ctx context.Context, in ListV1Input) (*ListV1Output, error) {
+	// A NextMarker that is a common prefix must resume past every key
+	// under it, or the next page would start with the same prefix again.
+	after := in.Marker
+	if rest, ok := strings.CutPrefix(in.Marker, in.Prefix); ok && in.Delimiter != "" {
+		if i := strings.Index(rest, in.Delimiter); i >= 0 && i+len(in.Delimiter) == len(rest) {
+			after = in.Marker + afterAll
+		}
+	}
+	v2, err := s.ListObjectsV2(ctx, ListInput{Bucket: in.Bucket, Prefix: in.Prefix, Delimiter: in.Delimiter, StartAfter: after, MaxKeys: in.MaxKeys})
+	if err != nil {
+		return nil, err
+	}
+	out := &ListV1Output{
+		Name: v2.Name, Prefix: v2.Prefix, Delimiter: v2.Delimiter, Marker: in.Marker, MaxKeys: v2.MaxKeys,
+		IsTruncated: v2.IsTruncated, Contents: v2.Contents, CommonPrefixes: v2.CommonPrefixes,
+	}
+	if v2.IsTruncated && in.Delimiter != "" {
+		last := ""
+		if n := len(v2.Contents); n > 0 {
+			last = v2.Contents[n-1].Key
+		}
+		if n := len(v2.CommonPrefixes); n > 0 && v2.CommonPrefixes[n-1] > last {
+			last = v2.CommonPrefixes[n-1]
+		}
+		out.NextMarker = last
+	}
+	return out, nil
+}

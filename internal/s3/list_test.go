@@ -197,3 +197,47 @@ func BenchmarkListObjectsV2(b *testing.B) {
 		})
 	}
 }
+
+// Version 1 paging: NextMarker with a delimiter, the last key without.
+func TestListObjectsV1(t *testing.T) {
+	e := newEnv(t)
+	e.bucket(t, "bkt")
+	all := []string{"a", "a/1", "a/2", "b", "c/1", "d"}
+	for _, k := range all {
+		e.put(t, "bkt", k, "")
+	}
+	for _, delim := range []string{"", "/"} {
+		t.Run("delimiter="+delim, func(t *testing.T) {
+			var got []string
+			one := 1
+			in := s3.ListV1Input{Bucket: "bkt", Delimiter: delim, MaxKeys: &one}
+			for pages := 0; ; pages++ {
+				out, err := e.svc.ListObjects(context.Background(), in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, o := range out.Contents {
+					got = append(got, o.Key)
+				}
+				got = append(got, out.CommonPrefixes...)
+				if !out.IsTruncated || pages > 10 {
+					break
+				}
+				if delim == "" {
+					if out.NextMarker != "" {
+						t.Errorf("NextMarker %q without a delimiter", out.NextMarker)
+					}
+					in.Marker = out.Contents[len(out.Contents)-1].Key
+				} else {
+					in.Marker = out.NextMarker
+				}
+			}
+			want, wantPrefixes := reference(all, "", delim, "")
+			want = append(want, wantPrefixes...)
+			slices.Sort(want)
+			if !cmp.Equal(got, want) {
+				t.Errorf("ListObjects pages = %q, want %q", got, want)
+			}
+		})
+	}
+}
