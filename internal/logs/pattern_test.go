@@ -96,3 +96,22 @@ func TestTokensRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// Filter patterns come from users: no pattern or message may panic.
+func FuzzPattern(f *testing.F) {
+	for _, seed := range [][2]string{
+		{`ERROR -debug ?WARN "two words"`, "ERROR two words"},
+		{`{ ($.a = 1) && $.b[0] != "x*" || $.c IS NULL }`, `{"a":1,"b":["y"],"c":null}`},
+		{`{ $.a NOT EXISTS }`, `[1,2]`},
+		{`%a+b%`, "aab"},
+	} {
+		f.Add(seed[0], seed[1])
+	}
+	f.Fuzz(func(t *testing.T, pat, msg string) {
+		p, err := compilePattern(pat)
+		if err != nil {
+			return
+		}
+		p.match(msg)
+	})
+}
