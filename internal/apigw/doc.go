@@ -44,6 +44,13 @@
 // line goes to the AccessLogSink and the route's counters (Metrics) are
 // updated.
 //
+// # OpenAPI
+//
+// ImportAPI and ReimportAPI (and so CloudFormation's Api Body, which SAM
+// emits) read OpenAPI 3 JSON with API Gateway's extensions; see
+// openapi.go for the fields understood. YAML must be converted by the
+// caller.
+//
 // # Choices where AWS is silent (§13)
 //
 //   - A trailing slash does not match ("/pets/" is not "GET /pets");

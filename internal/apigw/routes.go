@@ -84,11 +84,8 @@ func (s *Service) validateRoute(tx *store.Tx, apiID string, r *Route, others []R
 			return badRequest("Invalid target %s: %s", r.Target, integrationNotFound(id).Error())
 		}
 	}
-	switch r.AuthorizationType {
-	case AuthorizationNone, AuthorizationIAM, AuthorizationCustom, AuthorizationJWT:
-	default:
-		// §8.1 [VAL]: CreateRoute accepts an unknown authorizationType.
-	}
+	// §8.1 [VAL]: CreateRoute accepts an unknown authorizationType, so
+	// only the types that need an authorizer are checked below.
 	if len(r.AuthorizationScopes) > 0 && r.AuthorizationType != AuthorizationJWT {
 		return badRequest("Authorization scopes are supported only for JWT authorizers")
 	}
