@@ -59,6 +59,7 @@ func TestEvalConditionsErrors(t *testing.T) {
 	}{
 		{"ResourceRef", `C: !Equals [!Ref R, x]`, "Template format error: Unresolved dependencies [R]. Cannot reference resources in the Conditions block of the template"},
 		{"ResourceGetAtt", `C: !Equals [!GetAtt R.Arn, x]`, "Template format error: Unresolved dependencies [R]. Cannot reference resources in the Conditions block of the template"},
+		{"UnknownRef", `C: !Equals [!Sub "${Nope}", x]`, "Template format error: Unresolved dependencies [Nope]. Cannot reference resources in the Conditions block of the template"},
 		{"UnknownCondition", `C: !Not [!Condition Nope]`, "Template error: unresolved condition dependency Nope in Fn::Condition"},
 		{"Cycle", "A: !Not [!Condition B]\n  B: !Not [!Condition A]", "Template format error: Circular dependency between conditions: [A, B, A]"},
 		{"SelfCycle", "A: !And [!Condition A, !Condition A]", "Template format error: Circular dependency between conditions: [A, A]"},

@@ -306,8 +306,10 @@ func (ev *evaluator) checkResource(n *Node, name string) error {
 		r = t.resources[name]
 	}
 	switch {
-	case r != nil && (ev.own.section == "Conditions" || ev.own.section == "Rules"):
+	case ev.own.section == "Conditions":
 		return ev.errf(n, msgCondResources, name)
+	case ev.own.section == "Rules":
+		return ev.errf(n, msgRulesResources, name)
 	case r == nil:
 		return ev.errf(n, msgUnresolvedDeps, name, ev.block())
 	case r.Condition != "":

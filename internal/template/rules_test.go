@@ -73,6 +73,7 @@ func TestCheckRulesErrors(t *testing.T) {
 	tests := []struct{ name, rules, want string }{
 		{"ValueOf", `R1: {Assertions: [{Assert: !Equals [{"Fn::ValueOf": [Env, Tags]}, x]}]}`,
 			"Template error: Fn::ValueOf is not supported: it reads the attributes of resources in an AWS account, which cloudlet does not have"},
+		{"ResourceRef", `R1: {Assertions: [{Assert: !Equals [!Ref R, x]}]}`, "Template format error: Unresolved dependencies [R]. Cannot reference resources in the Rules block of the template"},
 		{"NotBoolean", `R1: {Assertions: [{Assert: !Ref Env}]}`, "Template error: Assert of rule R1 must evaluate to a boolean"},
 		{"ContainsShape", `R1: {Assertions: [{Assert: {"Fn::Contains": [a, b]}}]}`, "Template error: every Fn::Contains object requires a list of 2 parameters, a list of strings and a string"},
 	}

@@ -149,5 +149,5 @@ func (ev *evaluator) subName(n *Node, name string) (any, error) {
 	if res, _, ok := strings.Cut(name, "."); ok {
 		name = res
 	}
-	return nil, ev.errf(n, msgUnresolvedDeps, name, ev.block())
+	return nil, ev.checkResource(n, name) // not a resource: says why in this section's words
 }

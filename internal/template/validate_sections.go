@@ -61,7 +61,11 @@ func (v *validator) resources() {
 		}{{"DeletionPolicy", deletionPolicies}, {"UpdateReplacePolicy", replacePolicies}} {
 			if a := n.Get(pol.attr); a != nil {
 				if s, ok := a.Text(); !ok || !slices.Contains(pol.valid, s) {
-					v.add(a, msgDeletionPolicy, pol.attr, a.String(), p.Key)
+					shown := s
+					if !ok {
+						shown = a.String()
+					}
+					v.add(a, msgDeletionPolicy, pol.attr, shown, p.Key)
 				}
 			}
 		}

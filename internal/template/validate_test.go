@@ -98,7 +98,7 @@ Rules:
 		{"ResourceConditionUnknown", "Resources:\n  R: {Type: T, Condition: Nope}\n", []string{"Template format error: Unresolved condition dependency Nope in the Resources block of the template"}},
 		{"ResourceConditionNotString", "Resources:\n  R: {Type: T, Condition: [a]}\n", []string{"Template format error: Every Condition member must be a string."}},
 		{"DeletionPolicy", "Resources:\n  R: {Type: T, DeletionPolicy: Keep, UpdateReplacePolicy: RetainExceptOnCreate}\n",
-			[]string{"Template format error: Unrecognized DeletionPolicy \"Keep\" for resource R", "Template format error: Unrecognized UpdateReplacePolicy \"RetainExceptOnCreate\" for resource R"}},
+			[]string{"Template format error: Unrecognized DeletionPolicy Keep for resource R", "Template format error: Unrecognized UpdateReplacePolicy RetainExceptOnCreate for resource R"}},
 		{"NullProperty", "Resources:\n  R:\n    Type: T\n    Properties:\n      A:\n      B: [x, null]\n",
 			[]string{"[/Resources/R/Properties/A] 'null' values are not allowed in templates", "[/Resources/R/Properties/B/1] 'null' values are not allowed in templates"}},
 		{"NullProperties", "Resources:\n  R:\n    Type: T\n    Properties:\n", []string{"[/Resources/R/Properties] 'null' values are not allowed in templates"}},
