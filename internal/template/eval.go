@@ -252,4 +252,3 @@ func (ev *evaluator) call(n *Node, name string, arg *Node) (any, error) {
 	}
 	return nil, ev.errf(n, msgUnsupportedFn, name, supportedFunctions)
 }
-

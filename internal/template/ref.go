@@ -130,4 +130,3 @@ func (ev *evaluator) getAttArgs(n, arg *Node) (res, attr string, err error) {
 	}
 	return res, attr, nil
 }
-
