@@ -81,7 +81,7 @@ func (a iamAuthorizer) Trusts(ctx context.Context, roleARN, service string) (boo
 }
 
 func (a iamAuthorizer) RoleCredentials(ctx context.Context, roleARN string) (map[string]string, error) {
-	c, err := a.iam.IssueCredentials(ctx, roleARN, "cloudlet-lambda", 12*time.Hour)
+	c, err := a.iam.IssueCredentials(ctx, roleARN, "cloudlet-lambda", 0)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/cloudlet-dev/cloudlet/internal/platform"
+	"github.com/spf13/cobra"
+)
+
+// serverFlags are the flags every command that runs a server takes.
+type serverFlags struct {
+	host, dataDir string
+	port          int
+	verbose       bool
+	python        []string
+}
+
+func (f *serverFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.host, "host", "127.0.0.1", "address to listen on (loopback by default)")
+	cmd.Flags().IntVar(&f.port, "port", platform.DefaultPort, "port to listen on")
+	cmd.Flags().StringVar(&f.dataDir, "data-dir", ".cloudlet", "folder for cloudlet's state (stacks, functions, logs, objects)")
+	cmd.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "log cloudlet's own activity")
+	cmd.Flags().StringArrayVar(&f.python, "interpreter", nil, "use a specific interpreter for a runtime, RUNTIME=PATH (repeatable), e.g. python3.12=/usr/bin/python3.12")
+}
+
+// start builds and starts the platform.
+func (f *serverFlags) start(ctx context.Context, stderr io.Writer) (*platform.Platform, error) {
+	level := slog.LevelWarn
+	if f.verbose {
+		level = slog.LevelDebug
+	}
+	interp, err := keyValues(f.python, "--interpreter")
+	if err != nil {
+		return nil, err
+	}
+	p, err := platform.New(platform.Config{
+		Host: f.host, Port: f.port, DataDir: f.dataDir, Interpreters: interp, Version: version,
+		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Start(ctx); err != nil {
+		_ = p.Shutdown(ctx)
+		return nil, err
+	}
+	return p, nil
+}
+
+// stop shuts the platform down with a bounded grace period.
+func stop(p *platform.Platform, stderr io.Writer) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := p.Shutdown(ctx); err != nil {
+		fmt.Fprintln(stderr, "cloudlet: shutdown:", err)
+		return err
+	}
+	return nil
+}
+
+func newServe() *cobra.Command {
+	var f serverFlags
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the AWS endpoints, HTTP APIs and console until interrupted",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			p, err := f.start(cmd.Context(), cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "cloudlet %s serving on %s (data in %s)\n", version, p.URL(), f.dataDir)
+			<-cmd.Context().Done()
+			fmt.Fprintln(cmd.OutOrStdout(), "cloudlet: stopping")
+			return stop(p, cmd.ErrOrStderr())
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+// fileExists reports whether path names a regular file.
+func fileExists(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
+}
