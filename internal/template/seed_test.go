@@ -1,6 +1,7 @@
 package template_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -101,5 +102,39 @@ func TestSeedTemplates(t *testing.T) {
 			got["Outputs"] = outs
 			checkGolden(t, filepath.Join("testdata", "seed", tt.file+".json"), marshal(t, got))
 		})
+	}
+}
+
+// A parsed template is read-only: the engine evaluates resources of one
+// stack, and several stacks of one template, at the same time.
+func TestEvalConcurrent(t *testing.T) {
+	tp := mustParse(t, "t.yaml", evalPreamble+"!If [IsProd, !Sub '${Bucket}-${Env}', x]\n")
+	params, err := tp.ResolveParameters(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	for i := 0; i < 8; i++ {
+		go func() {
+			for j := 0; j < 50; j++ {
+				v, err := template.Eval(tp.Resource("Subject").Properties, testScope(params, nil))
+				if err == nil && v.(map[string]any)["V"] != "Bucket-phys-prod" {
+					err = fmt.Errorf("Eval = %v, want Bucket-phys-prod", v)
+				}
+				if err == nil {
+					_, err = tp.Order(nil)
+				}
+				if err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
 	}
 }
