@@ -72,9 +72,17 @@ func (e *Engine) prepare(ctx context.Context, name string, body []byte, supplied
 	if err != nil {
 		return nil, asValidation(err)
 	}
-	if len(tmpl.Transform) > 0 {
+	var unsupported []string
+	for _, t := range tmpl.Transform {
+		// internal/template evaluates AWS::LanguageExtensions' functions
+		// itself; SAM and macros need a transform step cloudlet lacks yet.
+		if t != "AWS::LanguageExtensions" {
+			unsupported = append(unsupported, t)
+		}
+	}
+	if len(unsupported) > 0 {
 		return nil, &ValidationError{AWS: awserr.New(awserr.CodeValidationError,
-			"Template format error: transform %s is not supported by cloudlet yet", strings.Join(tmpl.Transform, ", "))}
+			"Template format error: transform %s is not supported by cloudlet yet", strings.Join(unsupported, ", "))}
 	}
 	if err := tmpl.Validate(); err != nil {
 		return nil, asValidation(err)
