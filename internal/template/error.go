@@ -3,7 +3,6 @@ package template
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/cloudlet-dev/cloudlet/internal/awserr"
@@ -63,7 +62,7 @@ func AWSError(err error) *awserr.Error {
 		if ae, ok := awserr.As(te.Err); ok {
 			return ae
 		}
-		return &awserr.Error{Code: awserr.CodeValidationError, Message: te.Message, Status: http.StatusBadRequest}
+		return awserr.New(awserr.CodeValidationError, "%s", te.Message)
 	}
 	if ae, ok := awserr.As(err); ok {
 		return ae
