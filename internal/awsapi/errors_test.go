@@ -19,3 +19,5 @@ func apiErr(err error) (code, msg string, status int) {
 	}
 	return code, msg, status
 }
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }
