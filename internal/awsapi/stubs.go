@@ -1,3 +1,0 @@
-package awsapi
-
-func (h *Handler) serveAPIGatewayV2(c *call) error { return notImplemented(c, operationGuess(c.r)) }
