@@ -1,0 +1,135 @@
+package awsapi_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cfn "github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+)
+
+const roleTemplate = `AWSTemplateFormatVersion: "2010-09-09"
+Description: one role
+Parameters:
+  Name:
+    Type: String
+    Default: r1
+    AllowedValues: [r1, r2]
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {Service: lambda.amazonaws.com}
+            Action: sts:AssumeRole
+Outputs:
+  RoleArn:
+    Value: !GetAtt Role.Arn
+    Export:
+      Name: !Sub "${AWS::StackName}-role"
+`
+
+// TestChangeSetsAndTemplates is `aws cloudformation deploy`'s flow (spec
+// cloudformation §10) plus the template inspection calls.
+func TestChangeSetsAndTemplates(t *testing.T) {
+	e := newEnv(t)
+	cx := ctx(t)
+	c := cfn.NewFromConfig(e.cfg())
+	vt, err := c.ValidateTemplate(cx, &cfn.ValidateTemplateInput{TemplateBody: aws.String(roleTemplate)})
+	if err != nil || aws.ToString(vt.Description) != "one role" || len(vt.Parameters) != 1 || len(vt.Capabilities) != 1 ||
+		aws.ToString(vt.CapabilitiesReason) != "The following resource(s) require capabilities: [AWS::IAM::Role]" {
+		t.Fatalf("ValidateTemplate = %+v, %v", vt, err)
+	}
+	_, err = c.ValidateTemplate(cx, &cfn.ValidateTemplateInput{TemplateBody: aws.String("Resources: {}\nBogus: 1\n")})
+	if code, msg, _ := apiErr(err); code != "ValidationError" || !strings.HasPrefix(msg, "Template format error") {
+		t.Errorf("ValidateTemplate(bad) = %s %q, want a Template format error", code, msg)
+	}
+	gs, err := c.GetTemplateSummary(cx, &cfn.GetTemplateSummaryInput{TemplateBody: aws.String(roleTemplate)})
+	if err != nil || len(gs.ResourceTypes) != 1 || gs.ResourceTypes[0] != "AWS::IAM::Role" || aws.ToString(gs.Version) != "2010-09-09" {
+		t.Fatalf("GetTemplateSummary = %+v, %v", gs, err)
+	}
+	// deploy: DescribeStacks says absent, so CREATE.
+	_, err = c.DescribeStacks(cx, &cfn.DescribeStacksInput{StackName: aws.String("app")})
+	if _, msg, _ := apiErr(err); msg != "Stack with id app does not exist" {
+		t.Fatalf("DescribeStacks(app) = %v", err)
+	}
+	cs, err := c.CreateChangeSet(cx, &cfn.CreateChangeSetInput{StackName: aws.String("app"), ChangeSetName: aws.String("cs1"),
+		ChangeSetType: cfntypes.ChangeSetTypeCreate, TemplateBody: aws.String(roleTemplate), Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityIam}})
+	if err != nil {
+		t.Fatalf("CreateChangeSet(CREATE): %v", err)
+	}
+	if err := cfn.NewChangeSetCreateCompleteWaiter(c, func(o *cfn.ChangeSetCreateCompleteWaiterOptions) { o.MinDelay = 10 * time.Millisecond }).
+		Wait(cx, &cfn.DescribeChangeSetInput{ChangeSetName: cs.Id}, 10*time.Second); err != nil {
+		t.Fatalf("wait change-set-create-complete: %v", err)
+	}
+	d, err := c.DescribeChangeSet(cx, &cfn.DescribeChangeSetInput{ChangeSetName: aws.String("cs1"), StackName: aws.String("app")})
+	if err != nil || len(d.Changes) != 1 || d.Changes[0].ResourceChange.Action != cfntypes.ChangeActionAdd {
+		t.Fatalf("DescribeChangeSet = %+v, %v; want one Add", d, err)
+	}
+	if _, err := c.ExecuteChangeSet(cx, &cfn.ExecuteChangeSetInput{ChangeSetName: cs.Id}); err != nil {
+		t.Fatalf("ExecuteChangeSet: %v", err)
+	}
+	if err := cfn.NewStackCreateCompleteWaiter(c, fast).Wait(cx, &cfn.DescribeStacksInput{StackName: aws.String("app")}, 30*time.Second); err != nil {
+		t.Fatalf("wait stack-create-complete: %v", err)
+	}
+	ex, err := c.ListExports(cx, &cfn.ListExportsInput{})
+	if err != nil || len(ex.Exports) != 1 || aws.ToString(ex.Exports[0].Name) != "app-role" {
+		t.Fatalf("ListExports = %+v, %v", ex, err)
+	}
+	// The same template again: a FAILED change set with AWS's reason.
+	cs2, err := c.CreateChangeSet(cx, &cfn.CreateChangeSetInput{StackName: aws.String("app"), ChangeSetName: aws.String("cs2"),
+		TemplateBody: aws.String(roleTemplate), Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityIam}})
+	if err != nil {
+		t.Fatalf("CreateChangeSet(UPDATE, same): %v", err)
+	}
+	d2, err := c.DescribeChangeSet(cx, &cfn.DescribeChangeSetInput{ChangeSetName: cs2.Id})
+	if err != nil || d2.Status != cfntypes.ChangeSetStatusFailed ||
+		aws.ToString(d2.StatusReason) != "The submitted information didn't contain changes. Submit different information to create a change set." {
+		t.Fatalf("DescribeChangeSet(no changes) = %s %q, %v", d2.Status, aws.ToString(d2.StatusReason), err)
+	}
+	_, err = c.ExecuteChangeSet(cx, &cfn.ExecuteChangeSetInput{ChangeSetName: cs2.Id})
+	if code, _, status := apiErr(err); code != "InvalidChangeSetStatus" || status != 400 {
+		t.Errorf("ExecuteChangeSet(FAILED) = %s %d, want InvalidChangeSetStatus 400", code, status)
+	}
+	if _, err := c.DeleteChangeSet(cx, &cfn.DeleteChangeSetInput{ChangeSetName: cs2.Id}); err != nil {
+		t.Fatalf("DeleteChangeSet: %v", err)
+	}
+	_, err = c.DescribeChangeSet(cx, &cfn.DescribeChangeSetInput{ChangeSetName: aws.String("cs9"), StackName: aws.String("app")})
+	if code, msg, status := apiErr(err); code != "ChangeSetNotFound" || status != 404 || msg != "ChangeSet [cs9] does not exist" {
+		t.Errorf("DescribeChangeSet(cs9) = %s %d %q", code, status, msg)
+	}
+	_, err = c.CreateChangeSet(cx, &cfn.CreateChangeSetInput{StackName: aws.String("app"), ChangeSetName: aws.String("cs3"),
+		ChangeSetType: cfntypes.ChangeSetTypeCreate, TemplateBody: aws.String(roleTemplate)})
+	if _, msg, _ := apiErr(err); msg != "Stack [app] already exists and cannot be created again with the changeSet [cs3]." {
+		t.Errorf("CreateChangeSet(CREATE, exists) = %q", msg)
+	}
+	_, err = c.UpdateStack(cx, &cfn.UpdateStackInput{StackName: aws.String("app"), UsePreviousTemplate: aws.Bool(true),
+		Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityIam}})
+	if code, msg, _ := apiErr(err); code != "ValidationError" || msg != "No updates are to be performed." {
+		t.Errorf("UpdateStack(no change) = %s %q", code, msg)
+	}
+	cs4, err := c.CreateChangeSet(cx, &cfn.CreateChangeSetInput{StackName: aws.String("app"), ChangeSetName: aws.String("cs4"),
+		UsePreviousTemplate: aws.Bool(true), Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityIam},
+		Parameters: []cfntypes.Parameter{{ParameterKey: aws.String("Name"), ParameterValue: aws.String("r2")}}})
+	if err != nil {
+		t.Fatalf("CreateChangeSet(UPDATE, new parameter): %v", err)
+	}
+	if _, err := c.ExecuteChangeSet(cx, &cfn.ExecuteChangeSetInput{ChangeSetName: cs4.Id}); err != nil {
+		t.Fatalf("ExecuteChangeSet(UPDATE): %v", err)
+	}
+	if err := cfn.NewStackUpdateCompleteWaiter(c, func(o *cfn.StackUpdateCompleteWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 10*time.Millisecond, 50*time.Millisecond
+	}).
+		Wait(cx, &cfn.DescribeStacksInput{StackName: aws.String("app")}, 30*time.Second); err != nil {
+		t.Fatalf("wait stack-update-complete: %v", err)
+	}
+	_, err = c.UpdateTerminationProtection(cx, &cfn.UpdateTerminationProtectionInput{StackName: aws.String("app"), EnableTerminationProtection: aws.Bool(true)})
+	if code, _, status := apiErr(err); code != "NotImplemented" || status != 501 {
+		t.Errorf("UpdateTerminationProtection = %s %d, want NotImplemented 501 until the engine can set it", code, status)
+	}
+}
