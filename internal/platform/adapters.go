@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -50,9 +51,20 @@ type iamAuthorizer struct{ iam *iam.Service }
 
 var _ lambda.Authorizer = iamAuthorizer{}
 
-func principal(p lambda.Principal) iam.Principal {
+func (a iamAuthorizer) principal(ctx context.Context, p lambda.Principal) iam.Principal {
 	switch p.Kind {
 	case "Role":
+		// A session of a role (SigV4 with STS credentials) arrives as its
+		// assumed-role ARN; policies naming the role match its sessions.
+		if rest, ok := strings.CutPrefix(p.ARN, "arn:aws:sts::"); ok {
+			acct, sess, _ := strings.Cut(rest, ":assumed-role/")
+			roleName, _, _ := strings.Cut(sess, "/")
+			pr := iam.Principal{Kind: "AssumedRole", ARN: p.ARN, AccountID: acct}
+			if role, err := a.iam.GetRole(ctx, roleName); err == nil {
+				pr.RoleARN = role.ARN
+			}
+			return pr
+		}
 		return iam.Principal{Kind: "Role", ARN: p.ARN}
 	case "Service":
 		return iam.Principal{Kind: "Service", Service: p.Service}
@@ -65,7 +77,7 @@ func (a iamAuthorizer) Allowed(ctx context.Context, p lambda.Principal, action, 
 	for k, v := range conds {
 		c[k] = []string{v}
 	}
-	d, err := a.iam.Authorize(ctx, iam.Request{Principal: principal(p), Action: action, Resource: resource, Context: c, ResourcePolicy: resourcePolicy})
+	d, err := a.iam.Authorize(ctx, iam.Request{Principal: a.principal(ctx, p), Action: action, Resource: resource, Context: c, ResourcePolicy: resourcePolicy})
 	if err != nil {
 		return false, "", err
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cloudlet-dev/cloudlet/internal/apigw"
+	"github.com/cloudlet-dev/cloudlet/internal/awsapi"
 	"github.com/cloudlet-dev/cloudlet/internal/edge"
 	"github.com/cloudlet-dev/cloudlet/internal/iam"
 	"github.com/cloudlet-dev/cloudlet/internal/lambda"
@@ -51,6 +52,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Version is reported by the health endpoint.
 	Version string
+	// RootAccessKey and RootSecretKey are the account root's key pair for
+	// SigV4; empty means test/test.
+	RootAccessKey, RootSecretKey string
 }
 
 // Platform is a running cloudlet.
@@ -67,6 +71,7 @@ type Platform struct {
 	APIs   *apigw.Service
 	Stacks *stack.Engine
 	edge   *edge.Server
+	aws    *awsapi.Handler
 
 	templates *templateSource
 	started   time.Time
@@ -133,7 +138,8 @@ func (p *Platform) build() error {
 	// below only once Start serves.
 	p.edge = edge.New(edge.Config{Host: cfg.Host, Port: cfg.Port, Logger: p.log.With("component", "edge"),
 		API:      func(w http.ResponseWriter, r *http.Request, apiID, path string) { p.APIs.ServeAPI(w, r, apiID, path) },
-		Internal: p.internal()})
+		Internal: p.internal(),
+		AWS:      http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.aws.ServeHTTP(w, r) })})
 	if err := p.edge.Listen(); err != nil {
 		return err
 	}
@@ -158,6 +164,9 @@ func (p *Platform) build() error {
 	}); err != nil {
 		return fmt.Errorf("cloudformation: %w", err)
 	}
+	p.aws = awsapi.New(awsapi.Config{Stacks: p.Stacks, Lambda: p.Lambda, APIGW: p.APIs, IAM: p.IAM, Logs: p.Logs,
+		S3: p.S3, SSM: p.SSM, Region: cfg.Region, AccountID: cfg.AccountID,
+		RootAccessKey: cfg.RootAccessKey, RootSecretKey: cfg.RootSecretKey, Logger: p.log.With("component", "awsapi")})
 	return nil
 }
 
