@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"time"
 
@@ -14,10 +15,11 @@ import (
 
 // serverFlags are the flags every command that runs a server takes.
 type serverFlags struct {
-	host, dataDir string
-	port          int
-	verbose       bool
-	python        []string
+	host, dataDir        string
+	port                 int
+	verbose              bool
+	python               []string
+	accessKey, secretKey string
 }
 
 func (f *serverFlags) register(cmd *cobra.Command) {
@@ -26,6 +28,24 @@ func (f *serverFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.dataDir, "data-dir", ".cloudlet", "folder for cloudlet's state (stacks, functions, logs, objects)")
 	cmd.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "log cloudlet's own activity")
 	cmd.Flags().StringArrayVar(&f.python, "interpreter", nil, "use a specific interpreter for a runtime, RUNTIME=PATH (repeatable), e.g. python3.12=/usr/bin/python3.12")
+	cmd.Flags().StringVar(&f.accessKey, "access-key", envOr("CLOUDLET_ACCESS_KEY_ID", "test"), "the account root's access key for SigV4 (env CLOUDLET_ACCESS_KEY_ID)")
+	cmd.Flags().StringVar(&f.secretKey, "secret-key", envOr("CLOUDLET_SECRET_ACCESS_KEY", "test"), "the account root's secret key for SigV4 (env CLOUDLET_SECRET_ACCESS_KEY)")
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// loopback reports whether host only accepts connections from this machine.
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // start builds and starts the platform.
@@ -38,9 +58,13 @@ func (f *serverFlags) start(ctx context.Context, stderr io.Writer) (*platform.Pl
 	if err != nil {
 		return nil, err
 	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if !loopback(f.host) && f.accessKey == "test" && f.secretKey == "test" {
+		logger.Warn("listening beyond loopback with the default SigV4 keys test/test: anyone who can reach this port can act as the account root; set --access-key and --secret-key", "host", f.host)
+	}
 	p, err := platform.New(platform.Config{
-		Host: f.host, Port: f.port, DataDir: f.dataDir, Interpreters: interp, Version: version,
-		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+		Host: f.host, Port: f.port, DataDir: f.dataDir, Interpreters: interp, Version: version, Logger: logger,
+		RootAccessKey: f.accessKey, RootSecretKey: f.secretKey,
 	})
 	if err != nil {
 		return nil, err
