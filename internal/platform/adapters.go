@@ -14,6 +14,7 @@ import (
 
 	"github.com/cloudlet-dev/cloudlet/internal/apigw"
 	"github.com/cloudlet-dev/cloudlet/internal/awserr"
+	"github.com/cloudlet-dev/cloudlet/internal/console"
 	"github.com/cloudlet-dev/cloudlet/internal/iam"
 	"github.com/cloudlet-dev/cloudlet/internal/lambda"
 	"github.com/cloudlet-dev/cloudlet/internal/lambda/sandbox"
@@ -132,6 +133,9 @@ func (i invoker) InvokeForAPI(ctx context.Context, in apigw.Invocation) (*apigw.
 		caller.Principal = lambda.Principal{Kind: "Service", Service: "apigateway.amazonaws.com"}
 	}
 	out, err := i.lambda.Invoke(ctx, lambda.InvokeInput{FunctionName: in.FunctionARN, Payload: in.Payload, Caller: caller})
+	if c := console.CaptureFrom(ctx); c != nil {
+		captureInvocation(c, in, out, err)
+	}
 	if err != nil {
 		return nil, err
 	}

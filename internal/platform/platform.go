@@ -224,9 +224,11 @@ func (p *Platform) closeAll() {
 	}
 }
 
-// internal serves /_cloudlet/: health now, the console and metrics later.
+// internal serves /_cloudlet/: health, and the console with the
+// Prometheus metrics (/_cloudlet/metrics) under the rest.
 func (p *Platform) internal() http.Handler {
 	mux := http.NewServeMux()
+	mux.Handle("/_cloudlet/", p.consoleHandler())
 	mux.HandleFunc("GET /_cloudlet/health", func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-p.ready:

@@ -1,0 +1,130 @@
+package console_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cloudlet-dev/cloudlet/internal/platform"
+	"github.com/cloudlet-dev/cloudlet/internal/stack"
+)
+
+// seedDir is the seed tutorial's templates, beside the repository.
+func seedDir(t testing.TB) string {
+	t.Helper()
+	dir, err := filepath.Abs("../../../shared/seed/fa-005")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "fa-005.yaml")); err != nil {
+		t.Fatalf("the seed templates must sit beside the repository (../shared/seed/fa-005): %v", err)
+	}
+	return dir
+}
+
+// start runs a real platform on a free loopback port with its data in a
+// temporary folder.
+func start(t testing.TB) *platform.Platform {
+	t.Helper()
+	p, err := platform.New(platform.Config{DataDir: t.TempDir(), Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = p.Shutdown(ctx)
+	})
+	return p
+}
+
+// deploySeed deploys the seed tutorial unmodified and returns its root
+// stack.
+func deploySeed(t testing.TB, p *platform.Platform) *stack.Stack {
+	t.Helper()
+	return deploy(t, p, filepath.Join(seedDir(t), "fa-005.yaml"), "fa-005", nil)
+}
+
+func deploy(t testing.TB, p *platform.Platform, path, name string, params map[string]string) *stack.Stack {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, err := p.Deploy(ctx, platform.DeployInput{TemplatePath: path, StackName: name, Parameters: params})
+	if err != nil {
+		t.Fatalf("Deploy(%s) = %v", name, err)
+	}
+	if res.Stack.Status != stack.CreateComplete {
+		t.Fatalf("stack %s status = %s (%s), want CREATE_COMPLETE", name, res.Stack.Status, res.Stack.StatusReason)
+	}
+	return res.Stack
+}
+
+// client does not follow redirects, so tests see them.
+var client = &http.Client{
+	Timeout:       time.Minute,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func get(t testing.TB, u string) response {
+	t.Helper()
+	resp, err := client.Get(u)
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	return read(t, resp)
+}
+
+func post(t testing.TB, u string, form url.Values) response {
+	t.Helper()
+	req, err := http.NewRequest("POST", u, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("POST %s: %v", u, err)
+	}
+	return read(t, resp)
+}
+
+func read(t testing.TB, resp *http.Response) response {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{resp.StatusCode, resp.Header, string(b)}
+}
+
+func writeFile(t testing.TB, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func newFormRequest(u string, form url.Values) (*http.Request, error) {
+	req, err := http.NewRequest("POST", u, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return req, nil
+}
