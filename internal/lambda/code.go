@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -28,10 +27,14 @@ type codeRecord struct {
 	Dir    string // absolute folder
 	Sha256 string // base64 SHA-256 of the package, as AWS reports it
 	Size   int64
+	// Local marks a folder used in place (Code.LocalDir); there is no
+	// archive beside it.
+	Local bool `json:",omitempty"`
 }
 
 // storeCode materialises code under dataDir/lambda/code/<sha>. Identical
-// packages share a folder.
+// packages share a folder; the archive is kept beside it (<sha>.zip) for
+// GetFunction's download link.
 func (s *Service) storeCode(ctx context.Context, c Code, runtime string) (*codeRecord, error) {
 	switch {
 	case c.LocalDir != "":
@@ -43,7 +46,7 @@ func (s *Service) storeCode(ctx context.Context, c Code, runtime string) (*codeR
 			return nil, invalid("Code folder %s does not exist", c.LocalDir)
 		}
 		sum := sha256.Sum256([]byte(abs))
-		return &codeRecord{Dir: abs, Sha256: base64.StdEncoding.EncodeToString(sum[:])}, nil
+		return &codeRecord{Dir: abs, Sha256: base64.StdEncoding.EncodeToString(sum[:]), Local: true}, nil
 	case c.InlineSource != nil:
 		zipped, err := inlineZip(*c.InlineSource, runtime)
 		if err != nil {
@@ -87,9 +90,14 @@ func inlineZip(src, runtime string) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
-// unpack extracts a zip into its content-addressed folder. Entries with
-// absolute paths or ".." are refused, and the total size is capped, so a
-// hostile archive cannot write outside the folder or fill the disk.
+// errUnzip is AWS's answer to an archive it cannot read.
+func errUnzip() error {
+	return invalid("Could not unzip uploaded file. Please check your file, then try to upload again.")
+}
+
+// unpack extracts a zip into its content-addressed folder, through a
+// temporary folder renamed into place, so that a half-written folder is
+// never used. Hostile archives are refused: see extract.
 func (s *Service) unpack(zipped []byte) (*codeRecord, error) {
 	sum := sha256.Sum256(zipped)
 	rec := &codeRecord{Sha256: base64.StdEncoding.EncodeToString(sum[:]), Size: int64(len(zipped))}
@@ -99,87 +107,161 @@ func (s *Service) unpack(zipped []byte) (*codeRecord, error) {
 	}
 	zr, err := zip.NewReader(bytes.NewReader(zipped), int64(len(zipped)))
 	if err != nil {
-		return nil, invalid("Could not unzip uploaded file. Please check your file, then try to upload again.")
+		return nil, errUnzip()
+	}
+	if err := os.MkdirAll(filepath.Dir(rec.Dir), 0o755); err != nil {
+		return nil, fmt.Errorf("unpack code: %w", err)
 	}
 	tmp, err := os.MkdirTemp(filepath.Dir(rec.Dir), ".unpack-")
 	if err != nil {
-		if err := os.MkdirAll(filepath.Dir(rec.Dir), 0o755); err != nil {
-			return nil, err
-		}
-		if tmp, err = os.MkdirTemp(filepath.Dir(rec.Dir), ".unpack-"); err != nil {
-			return nil, err
-		}
+		return nil, fmt.Errorf("unpack code: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	if err := extract(zr, tmp); err != nil {
+	if err := extract(zr, tmp, s.cfg.MaxUnzippedSize); err != nil {
 		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(tmp, ".complete"), nil, 0o644); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("unpack code: %w", err)
 	}
-	if err := os.Rename(tmp, rec.Dir); err != nil && !os.IsExist(err) && !errors.Is(err, os.ErrExist) {
+	if err := writeFileAtomic(rec.Dir+".zip", zipped); err != nil {
+		return nil, fmt.Errorf("keep code archive: %w", err)
+	}
+	if err := os.Rename(tmp, rec.Dir); err != nil {
 		// Another create raced us to the same content: theirs is as good.
 		if _, statErr := os.Stat(filepath.Join(rec.Dir, ".complete")); statErr != nil {
-			return nil, err
+			return nil, fmt.Errorf("unpack code: %w", err)
 		}
 	}
 	return rec, nil
 }
 
-// extract writes the archive's entries under dir.
-func extract(zr *zip.Reader, dir string) error {
+func writeFileAtomic(name string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(name), ".zip-")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), name)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
+}
+
+// extract writes the archive's entries under dir. Entries with absolute
+// paths or ".." are refused and the total size is capped, so a hostile
+// archive can neither write outside the folder nor fill the disk.
+// Symbolic links are kept, as AWS keeps them (node_modules/.bin is made of
+// them), but only when they point inside the archive, and they are made
+// last, once every folder exists as a real folder: nothing is ever
+// written through a link.
+func extract(zr *zip.Reader, dir string, limit int64) error {
 	var total int64
+	var links []*zip.File
 	for _, f := range zr.File {
-		name := f.Name
-		if strings.Contains(name, "\\") || strings.HasPrefix(name, "/") || path.IsAbs(name) {
-			return invalid("Could not unzip uploaded file: entry %q has an absolute path", name)
-		}
-		clean := path.Clean(name)
-		if clean == ".." || strings.HasPrefix(clean, "../") {
-			return invalid("Could not unzip uploaded file: entry %q points outside the archive", name)
-		}
-		target := filepath.Join(dir, filepath.FromSlash(clean))
-		if f.FileInfo().IsDir() {
-			if err := os.MkdirAll(target, 0o755); err != nil {
-				return err
-			}
-			continue
-		}
-		if f.Mode()&os.ModeSymlink != 0 {
-			return invalid("Could not unzip uploaded file: entry %q is a symbolic link", name)
-		}
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-			return err
-		}
-		mode := os.FileMode(0o644)
-		if f.Mode()&0o111 != 0 {
-			mode = 0o755
-		}
-		n, err := writeEntry(f, target, mode, MaxUnzippedSize-total)
+		clean, err := entryPath(f.Name)
 		if err != nil {
 			return err
 		}
-		total += n
+		if clean == "." {
+			continue
+		}
+		target := filepath.Join(dir, filepath.FromSlash(clean))
+		switch {
+		case f.Mode()&os.ModeSymlink != 0:
+			links = append(links, f)
+		case f.FileInfo().IsDir():
+			if err := os.MkdirAll(target, 0o755); err != nil {
+				return fmt.Errorf("unpack %s: %w", f.Name, err)
+			}
+		default:
+			if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+				return fmt.Errorf("unpack %s: %w", f.Name, err)
+			}
+			mode := os.FileMode(0o644)
+			if f.Mode()&0o111 != 0 {
+				mode = 0o755
+			}
+			n, err := writeEntry(f, target, mode, limit-total)
+			if err != nil {
+				return err
+			}
+			total += n
+		}
+	}
+	for _, f := range links {
+		clean, _ := entryPath(f.Name)
+		if err := os.MkdirAll(filepath.Join(dir, filepath.FromSlash(path.Dir(clean))), 0o755); err != nil {
+			return fmt.Errorf("unpack %s: %w", f.Name, err)
+		}
+	}
+	for _, f := range links {
+		clean, _ := entryPath(f.Name)
+		if err := writeLink(f, clean, filepath.Join(dir, filepath.FromSlash(clean))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// entryPath is an entry's cleaned relative path, or AWS's refusal.
+func entryPath(name string) (string, error) {
+	if strings.Contains(name, "\\") || strings.HasPrefix(name, "/") || path.IsAbs(name) || strings.Contains(name, "\x00") {
+		return "", invalid("Could not unzip uploaded file: entry %q has an absolute path", name)
+	}
+	clean := path.Clean(name)
+	if clean == ".." || strings.HasPrefix(clean, "../") {
+		return "", invalid("Could not unzip uploaded file: entry %q points outside the archive", name)
+	}
+	return clean, nil
+}
+
+// writeLink makes a symbolic link entry whose target stays in the archive.
+func writeLink(f *zip.File, clean, target string) error {
+	rc, err := f.Open()
+	if err != nil {
+		return errUnzip()
+	}
+	raw, err := io.ReadAll(io.LimitReader(rc, 4097))
+	rc.Close()
+	if err != nil || len(raw) > 4096 {
+		return errUnzip()
+	}
+	dest := string(raw)
+	resolved := path.Clean(path.Join(path.Dir(clean), dest))
+	if dest == "" || path.IsAbs(dest) || strings.ContainsAny(dest, "\\\x00") || resolved == ".." || strings.HasPrefix(resolved, "../") {
+		return invalid("Could not unzip uploaded file: symbolic link %q points outside the archive", f.Name)
+	}
+	if err := os.Symlink(filepath.FromSlash(dest), target); err != nil {
+		return invalid("Could not unzip uploaded file: entry %q: %v", f.Name, err)
 	}
 	return nil
 }
 
 func writeEntry(f *zip.File, target string, mode os.FileMode, room int64) (int64, error) {
+	if room < 0 || f.UncompressedSize64 > uint64(room) {
+		return 0, invalid("Unzipped size must be smaller than %d bytes", MaxUnzippedSize)
+	}
 	rc, err := f.Open()
 	if err != nil {
-		return 0, invalid("Could not unzip uploaded file. Please check your file, then try to upload again.")
+		return 0, errUnzip()
 	}
 	defer rc.Close()
 	out, err := os.OpenFile(target, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("unpack %s: %w", f.Name, err)
 	}
 	n, err := io.Copy(out, io.LimitReader(rc, room+1))
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return n, invalid("Could not unzip uploaded file. Please check your file, then try to upload again.")
+		return n, errUnzip()
 	}
 	if n > room {
 		return n, invalid("Unzipped size must be smaller than %d bytes", MaxUnzippedSize)

@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/cloudlet-dev/cloudlet/internal/awserr"
 )
 
 // FunctionConfiguration is a function's configuration, with the AWS wire
@@ -29,12 +27,19 @@ type FunctionConfiguration struct {
 	TracingConfig    *TracingConfig    `json:"TracingConfig,omitempty"`
 	RevisionID       string            `json:"RevisionId"`
 	State            string            `json:"State"`
-	LastUpdateStatus string            `json:"LastUpdateStatus"`
+	LastUpdateStatus string            `json:"LastUpdateStatus,omitempty"`
 	PackageType      string            `json:"PackageType"`
 	Architectures    []string          `json:"Architectures"`
 	EphemeralStorage *EphemeralStorage `json:"EphemeralStorage,omitempty"`
 	LoggingConfig    *LoggingConfig    `json:"LoggingConfig,omitempty"`
 	Layers           []Layer           `json:"Layers,omitempty"`
+	DeadLetterConfig *DeadLetterConfig `json:"DeadLetterConfig,omitempty"`
+}
+
+// DeadLetterConfig names the queue or topic that receives an Event
+// invocation's event once its retries are exhausted.
+type DeadLetterConfig struct {
+	TargetArn string `json:"TargetArn"`
 }
 
 // Environment holds a function's variables.
@@ -73,7 +78,9 @@ type Code struct {
 	InlineSource *string
 	// S3Bucket/S3Key name a zip archive in cloudlet's object store.
 	S3Bucket, S3Key, S3ObjectVersion string
-	// LocalDir is a folder on this machine used as is (cloudlet up).
+	// LocalDir is a folder on this machine used in place (cloudlet up):
+	// edits to it reach the next environment that starts, and versions
+	// published from it keep pointing at it rather than at a copy.
 	LocalDir string
 }
 
@@ -90,6 +97,15 @@ type CreateFunctionInput struct {
 	TracingMode                                       string
 	LogGroup                                          string
 	ReservedConcurrency                               *int
+	// Layers are layer version ARNs, at most 5, in the order their
+	// contents overlay one another.
+	Layers []string
+	// DeadLetterTargetArn is DeadLetterConfig.TargetArn (an SQS queue or
+	// SNS topic ARN); "" means none.
+	DeadLetterTargetArn string
+	// Publish also publishes version 1 (CreateFunction) or the next
+	// version (UpdateFunctionCode).
+	Publish bool
 }
 
 // runtimes lists the runtimes cloudlet accepts (spec lambda §8.4's enum,
@@ -107,17 +123,8 @@ var (
 	nameRE    = regexp.MustCompile(`^[a-zA-Z0-9-_]{1,64}$`)
 	roleRE    = regexp.MustCompile(`^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`)
 	handlerRE = regexp.MustCompile(`^[^\s]{1,128}$`)
+	dlqRE     = regexp.MustCompile(`^arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*$`)
 )
-
-func invalid(format string, args ...any) error {
-	e := awserr.New(awserr.CodeInvalidParameterValue, format, args...)
-	e.Fields = map[string]string{"Type": "User"}
-	return e
-}
-
-func validation(field, value, constraint string) error {
-	return awserr.New("ValidationException", "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s", value, field, constraint)
-}
 
 // validate checks a CreateFunction request and fills AWS's defaults.
 func (in *CreateFunctionInput) validate() error {
@@ -167,6 +174,12 @@ func (in *CreateFunctionInput) validate() error {
 		if reservedVariable(k) {
 			return invalid("Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: %s", k)
 		}
+	}
+	if in.ReservedConcurrency != nil && *in.ReservedConcurrency < 0 {
+		return validation("reservedConcurrentExecutions", fmt.Sprint(*in.ReservedConcurrency), "Member must have value greater than or equal to 0")
+	}
+	if in.DeadLetterTargetArn != "" && !dlqRE.MatchString(in.DeadLetterTargetArn) {
+		return validation("deadLetterConfig.targetArn", in.DeadLetterTargetArn, "Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()")
 	}
 	return nil
 }

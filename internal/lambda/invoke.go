@@ -6,8 +6,9 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"strings"
+	"net/http"
 	"time"
 
 	"github.com/cloudlet-dev/cloudlet/internal/awserr"
@@ -21,8 +22,12 @@ const (
 	DryRun          = "DryRun"
 )
 
-// MaxPayload is the synchronous request limit (spec lambda §8.1).
-const MaxPayload = 6291456
+// Payload limits (spec lambda §8.1): synchronous requests, and Event
+// invocations (1 MB in current documentation; 256 KB until 2025).
+const (
+	MaxPayload      = 6291456
+	MaxAsyncPayload = 1048576
+)
 
 // Caller says who invokes and on whose behalf.
 type Caller struct {
@@ -41,6 +46,8 @@ type Caller struct {
 // InvokeInput is one Invoke call.
 type InvokeInput struct {
 	// FunctionName is a name, partial or full ARN, optionally qualified.
+	// Qualifier is "$LATEST", a version number or an alias; "" means
+	// $LATEST (or the qualifier in FunctionName).
 	FunctionName, Qualifier string
 	InvocationType          string // "" means RequestResponse
 	LogType                 string // "Tail" for the log tail
@@ -64,84 +71,139 @@ type InvokeOutput struct {
 	Cold     bool
 }
 
+// target is what one invocation runs: a version of a function.
+type target struct {
+	version string // "$LATEST" or "1", "2", …: X-Amz-Executed-Version
+	cfg     *FunctionConfiguration
+	code    codeRecord
+	layers  []codeRecord
+	change  string // identity of the code and configuration, for pools
+}
+
+// target resolves a qualifier: "" and "$LATEST" are $LATEST, a number a
+// published version, anything else an alias (which may route a share of
+// its invocations to a second version).
+func (s *Service) target(fn *function, qualifier string) (target, error) {
+	v := qualifier
+	if a, ok := fn.Aliases[qualifier]; ok && !isVersionNumber(qualifier) {
+		v = a.pick()
+	} else if qualifier != "" && qualifier != "$LATEST" && !isVersionNumber(qualifier) {
+		return target{}, s.notFound(fn.Config.FunctionName, qualifier)
+	}
+	if v == "" || v == "$LATEST" {
+		return target{version: "$LATEST", cfg: &fn.Config, code: fn.Code, layers: fn.Layers, change: fn.change()}, nil
+	}
+	ver, ok := fn.version(v)
+	if !ok {
+		return target{}, s.notFound(fn.Config.FunctionName, qualifier)
+	}
+	return target{version: v, cfg: &ver.Config, code: ver.Code, layers: ver.Layers, change: ver.Config.RevisionID}, nil
+}
+
 // Invoke runs a function. Function errors are an InvokeOutput with
 // FunctionError set; a returned error is the service refusing the call
-// (an *awserr.Error) or the caller's context ending.
+// (an *awserr.Error: not found, access denied, throttled, …) or the
+// caller's context ending.
 func (s *Service) Invoke(ctx context.Context, in InvokeInput) (*InvokeOutput, error) {
-	name := nameOf(in.FunctionName)
-	qualifier := in.Qualifier
-	if q := qualifierOf(in.FunctionName); q != "" {
-		if qualifier != "" && qualifier != q {
-			return nil, invalid("The derived qualifier from the function name does not match the specified qualifier.")
-		}
-		qualifier = q
-	}
-	if qualifier != "" && qualifier != "$LATEST" {
-		return nil, s.notFound(name + ":" + qualifier)
-	}
-	if len(in.Payload) > MaxPayload {
-		e := awserr.WithStatus(413, "RequestTooLargeException", "Request must be smaller than %d bytes for the InvokeFunction operation", MaxPayload)
-		e.Fields = map[string]string{"Type": "User"}
-		return nil, e
-	}
-	if len(in.Payload) > 0 && !json.Valid(in.Payload) {
-		e := awserr.New("InvalidRequestContentException", "Could not parse request body into json: Could not parse payload into json: Unexpected character: was expecting a JSON value")
-		e.Fields = map[string]string{"Type": "User"}
-		return nil, e
-	}
-	fn, err := s.load(name)
+	name, qualifier, err := splitName(in.FunctionName, in.Qualifier)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, fn, in.Caller); err != nil {
+	switch in.InvocationType {
+	case "", RequestResponse, DryRun:
+		if len(in.Payload) > MaxPayload {
+			return nil, userError(awserr.WithStatus(http.StatusRequestEntityTooLarge, CodeRequestTooLarge,
+				"Request must be smaller than %d bytes for the InvokeFunction operation", MaxPayload))
+		}
+	case Event:
+		if len(in.Payload) > MaxAsyncPayload {
+			return nil, userError(awserr.WithStatus(http.StatusRequestEntityTooLarge, CodeRequestTooLarge,
+				"%d byte payload is too large for the Event invocation type (limit %d bytes)", len(in.Payload), MaxAsyncPayload))
+		}
+	default:
+		return nil, validation("invocationType", in.InvocationType, "Member must satisfy enum value set: [Event, RequestResponse, DryRun]")
+	}
+	if len(in.Payload) > 0 && !json.Valid(in.Payload) {
+		return nil, userError(awserr.New(CodeInvalidContent, "Could not parse request body into json: Could not parse payload into json: Unexpected character: was expecting a JSON value"))
+	}
+	var clientContext []byte
+	if in.ClientContext != "" && in.InvocationType != Event {
+		if clientContext, err = base64.StdEncoding.DecodeString(in.ClientContext); err != nil {
+			return nil, invalid("Client context must be a valid Base64-encoded JSON object.")
+		}
+	}
+	fn, err := s.load(name)
+	if err != nil {
+		if isNotFound(err) {
+			return nil, s.notFound(name, qualifier)
+		}
+		return nil, err
+	}
+	t, err := s.target(fn, qualifier)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, fn, s.qualifiedARN(name, qualifier), in.Caller); err != nil {
 		return nil, err
 	}
 	reqID := newUUID()
 	switch in.InvocationType {
-	case "", RequestResponse:
 	case DryRun:
-		return &InvokeOutput{StatusCode: 204, RequestID: reqID}, nil
+		return &InvokeOutput{StatusCode: http.StatusNoContent, RequestID: reqID}, nil
 	case Event:
-		s.invokeAsync(fn, in, reqID)
-		return &InvokeOutput{StatusCode: 202, RequestID: reqID}, nil
-	default:
-		return nil, validation("invocationType", in.InvocationType, "Member must satisfy enum value set: [Event, RequestResponse, DryRun]")
+		s.enqueue(fn, qualifier, in.Payload, reqID)
+		return &InvokeOutput{StatusCode: http.StatusAccepted, RequestID: reqID}, nil
 	}
-	return s.run(ctx, fn, in, reqID)
+	return s.run(ctx, fn, t, qualifier, runInput{payload: in.Payload, clientContext: clientContext,
+		tail: in.LogType == "Tail", reqID: reqID, kind: RequestResponse})
 }
 
-// run hands the event to the function's pool.
-func (s *Service) run(ctx context.Context, fn *function, in InvokeInput, reqID string) (*InvokeOutput, error) {
-	pool, err := s.poolFor(ctx, fn)
+// runInput is what run needs of an invocation beyond its target.
+type runInput struct {
+	payload, clientContext []byte
+	tail                   bool
+	reqID, kind            string
+}
+
+// run takes a concurrency lease, then hands the event to the version's
+// pool, and records the outcome. It is the path every invocation takes,
+// synchronous or not.
+func (s *Service) run(ctx context.Context, fn *function, t target, qualifier string, in runInput) (*InvokeOutput, error) {
+	name := fn.Config.FunctionName
+	start := s.now()
+	ls, err := s.limits.acquire(name)
+	if err != nil {
+		s.stats.throttled(name, s.cfg.InvocationHistory, in.reqID, t.version, in.kind, start)
+		return nil, err
+	}
+	defer s.limits.release(ls)
+	pool, err := s.poolFor(ctx, fn, t)
 	if err != nil {
 		return nil, err
 	}
-	var cc []byte
-	if in.ClientContext != "" {
-		if cc, err = base64.StdEncoding.DecodeString(in.ClientContext); err != nil {
-			return nil, invalid("Client context must be a valid Base64-encoded JSON object.")
+	resp, err := pool.Invoke(ctx, sandbox.Request{RequestID: in.reqID, Payload: in.payload,
+		InvokedARN: s.qualifiedARN(name, qualifier), ClientContext: in.clientContext,
+		TraceID: traceID(start), WantLogTail: in.tail})
+	if err != nil {
+		if errors.Is(err, sandbox.ErrNoCapacity) {
+			s.stats.throttled(name, s.cfg.InvocationHistory, in.reqID, t.version, in.kind, start)
 		}
-	}
-	invoked := fn.Config.FunctionArn
-	if strings.HasPrefix(in.FunctionName, "arn:") && qualifierOf(in.FunctionName) != "" {
-		invoked = in.FunctionName
-	}
-	resp, err := pool.Invoke(ctx, sandbox.Request{RequestID: reqID, Payload: in.Payload, InvokedARN: invoked,
-		ClientContext: cc, TraceID: traceID(s.now()), WantLogTail: in.LogType == "Tail"})
-	if err != nil {
 		return nil, err
 	}
-	out := &InvokeOutput{StatusCode: 200, Payload: resp.Payload, ContentType: resp.ContentType,
-		FunctionError: resp.FunctionError, ExecutedVersion: "$LATEST", RequestID: reqID,
+	out := &InvokeOutput{StatusCode: http.StatusOK, Payload: resp.Payload, ContentType: resp.ContentType,
+		FunctionError: resp.FunctionError, ExecutedVersion: t.version, RequestID: in.reqID,
 		Duration: resp.Duration, Cold: resp.Cold}
-	if in.LogType == "Tail" {
+	if in.tail {
 		out.LogResult = base64.StdEncoding.EncodeToString(resp.LogTail)
 	}
+	s.stats.record(name, s.cfg.InvocationHistory, recordOf(in, t.version, start, resp))
 	return out, nil
 }
 
-// authorize decides whether the caller may invoke fn (spec lambda §10).
-func (s *Service) authorize(ctx context.Context, fn *function, c Caller) error {
+// authorize decides whether the caller may invoke the function through
+// resource, the ARN it named: a qualified ARN is a different resource,
+// which only statements added for that qualifier match (spec lambda §10).
+func (s *Service) authorize(ctx context.Context, fn *function, resource string, c Caller) error {
 	if s.cfg.IAM == nil || c.Principal.Kind == "" || c.Principal.Kind == "Root" {
 		return nil
 	}
@@ -151,7 +213,7 @@ func (s *Service) authorize(ctx context.Context, fn *function, c Caller) error {
 			return err
 		}
 		if !ok {
-			return accessDenied(c.Principal, fn.Config.FunctionArn, "its trust policy does not allow "+c.AssumedBy+" to assume it")
+			return accessDenied(c.Principal, resource, "its trust policy does not allow "+c.AssumedBy+" to assume it")
 		}
 	}
 	conds := map[string]string{}
@@ -161,7 +223,7 @@ func (s *Service) authorize(ctx context.Context, fn *function, c Caller) error {
 	if c.SourceAccount != "" {
 		conds["aws:SourceAccount"] = c.SourceAccount
 	}
-	ok, _, err := s.cfg.IAM.Allowed(ctx, c.Principal, "lambda:InvokeFunction", fn.Config.FunctionArn, conds, policyDocument(fn.Policy))
+	ok, _, err := s.cfg.IAM.Allowed(ctx, c.Principal, "lambda:InvokeFunction", resource, conds, fn.policyDocument())
 	if err != nil {
 		return err
 	}
@@ -170,7 +232,7 @@ func (s *Service) authorize(ctx context.Context, fn *function, c Caller) error {
 		if c.Principal.Kind == "Service" {
 			why = "no resource-based policy allows the lambda:InvokeFunction action"
 		}
-		return accessDenied(c.Principal, fn.Config.FunctionArn, why)
+		return accessDenied(c.Principal, resource, why)
 	}
 	return nil
 }
@@ -180,119 +242,13 @@ func accessDenied(p Principal, resource, why string) error {
 	if p.Kind == "Service" {
 		who = p.Service
 	}
-	e := awserr.WithStatus(403, awserr.CodeAccessDeniedException,
-		"User: %s is not authorized to perform: lambda:InvokeFunction on resource: %s because %s", who, resource, why)
-	e.Fields = map[string]string{"Type": "User"}
-	return e
-}
-
-// poolFor returns the pool of the function's current revision, making it
-// on first use.
-func (s *Service) poolFor(ctx context.Context, fn *function) (*sandbox.Pool, error) {
-	name := fn.Config.FunctionName
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if e := s.pools[name]; e != nil {
-		if e.revision == fn.Config.RevisionID {
-			return e.pool, nil
-		}
-		old := e.pool
-		go func() { _ = old.Shutdown(context.WithoutCancel(ctx)) }()
-		delete(s.pools, name)
-	}
-	f := sandbox.Function{
-		Name: name, ARN: fn.Config.FunctionArn, Version: "$LATEST", Runtime: fn.Config.Runtime,
-		Handler: fn.Config.Handler, CodeDir: fn.Code.Dir, MemoryMB: fn.Config.MemorySize,
-		Timeout: time.Duration(fn.Config.Timeout) * time.Second, Region: s.cfg.Region,
-		LogGroup: fn.Config.LoggingConfig.LogGroup,
-	}
-	if fn.Config.Environment != nil {
-		f.Env = fn.Config.Environment.Variables
-	}
-	if s.cfg.EndpointURL != "" {
-		f.ExtraEnv = map[string]string{"AWS_ENDPOINT_URL": s.cfg.EndpointURL}
-	}
-	var sink sandbox.LogSink = s.cfg.Logs
-	if s.cfg.IAM != nil {
-		creds, err := s.cfg.IAM.RoleCredentials(ctx, fn.Config.Role)
-		if err != nil {
-			s.log.Warn("no credentials for the execution role", "function", name, "role", fn.Config.Role, "err", err)
-		}
-		f.Credentials = creds
-		if !s.mayLog(ctx, fn) {
-			sink = nil
-		}
-	}
-	if err := ensureDir(s.scratchDir(name)); err != nil {
-		return nil, err
-	}
-	pool, err := sandbox.NewPool(sandbox.PoolConfig{Function: f, Runtimes: s.cfg.Runtimes, Logs: sink,
-		MaxEnvironments: s.cfg.MaxEnvironments, IdleTimeout: s.cfg.IdleTimeout,
-		ScratchDir: s.scratchDir(name), Logger: s.log.With("function", name)})
-	if err != nil {
-		return nil, fmt.Errorf("start environments of %s: %w", name, err)
-	}
-	s.pools[name] = &poolEntry{revision: fn.Config.RevisionID, pool: pool}
-	return pool, nil
-}
-
-// mayLog reports whether the execution role may write to the function's
-// log group, as AWS requires before Lambda writes logs (spec lambda §6).
-func (s *Service) mayLog(ctx context.Context, fn *function) bool {
-	group := fn.Config.LoggingConfig.LogGroup
-	res := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:log-stream:*", partition(s.cfg.Region), s.cfg.Region, s.cfg.AccountID, group)
-	role := Principal{Kind: "Role", ARN: fn.Config.Role}
-	for _, action := range []string{"logs:CreateLogStream", "logs:PutLogEvents"} {
-		ok, _, err := s.cfg.IAM.Allowed(ctx, role, action, res, nil, nil)
-		if err != nil || !ok {
-			s.log.Info("execution role may not write logs; function output is dropped", "function", fn.Config.FunctionName, "role", fn.Config.Role, "action", action)
-			return false
-		}
-	}
-	return true
-}
-
-// invokeAsync runs an Event invocation in the background with AWS's
-// retry policy: two more attempts after a function error.
-func (s *Service) invokeAsync(fn *function, in InvokeInput, reqID string) {
-	go func() {
-		ctx := context.Background()
-		for attempt := 0; attempt < 3; attempt++ {
-			out, err := s.run(ctx, fn, in, reqID)
-			if err == nil && out.FunctionError == "" {
-				return
-			}
-			if attempt < 2 {
-				time.Sleep(s.retryDelay(attempt))
-			}
-		}
-	}()
-}
-
-// retryDelay is AWS's back-off between async attempts (about 1 and 2
-// minutes, spec lambda §9), shortened when the service runs with a short
-// idle timeout (tests).
-func (s *Service) retryDelay(attempt int) time.Duration {
-	return time.Duration(attempt+1) * time.Minute
-}
-
-// qualifierOf returns the qualifier in "name:q" or an ARN ending ":q".
-func qualifierOf(s string) string {
-	rest := s
-	if i := strings.Index(s, "function:"); i >= 0 {
-		rest = s[i+len("function:"):]
-	}
-	if i := strings.IndexByte(rest, ':'); i >= 0 {
-		return rest[i+1:]
-	}
-	return ""
+	return userError(awserr.WithStatus(http.StatusForbidden, awserr.CodeAccessDeniedException,
+		"User: %s is not authorized to perform: lambda:InvokeFunction on resource: %s because %s", who, resource, why))
 }
 
 // traceID makes an X-Ray trace header: Root=1-<8 hex time>-<24 hex>.
 func traceID(now time.Time) string {
-	var b [12]byte
+	var b [20]byte
 	_, _ = rand.Read(b[:])
-	var p [8]byte
-	_, _ = rand.Read(p[:])
-	return fmt.Sprintf("Root=1-%08x-%s;Parent=%s;Sampled=0", now.Unix(), hex.EncodeToString(b[:]), hex.EncodeToString(p[:]))
+	return fmt.Sprintf("Root=1-%08x-%s;Parent=%s;Sampled=0", now.Unix(), hex.EncodeToString(b[:12]), hex.EncodeToString(b[12:]))
 }

@@ -6,10 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strings"
-
-	"github.com/cloudlet-dev/cloudlet/internal/awserr"
-	"github.com/cloudlet-dev/cloudlet/internal/store"
 )
 
 // Statement is one statement of a function's resource-based policy, in
@@ -32,13 +30,20 @@ type PermissionInput struct {
 	Qualifier                      string
 }
 
-var sidRE = regexp.MustCompile(`^[a-zA-Z0-9-_.]+$`)
+var (
+	sidRE     = regexp.MustCompile(`^[a-zA-Z0-9-_.]+$`)
+	accountRE = regexp.MustCompile(`^\d{12}$`)
+)
 
-// AddPermission adds a statement to the function's policy and returns it
-// as the JSON string AWS answers with.
+// AddPermission adds a statement to the policy of the function or of
+// one of its versions or aliases, and returns it as the JSON string AWS
+// answers with. Statement IDs are unique per qualifier.
 func (s *Service) AddPermission(ctx context.Context, functionName string, in PermissionInput) (string, error) {
-	name := nameOf(functionName)
-	if in.Qualifier == "$LATEST" {
+	name, qualifier, err := splitName(functionName, in.Qualifier)
+	if err != nil {
+		return "", err
+	}
+	if qualifier == "$LATEST" {
 		return "", invalid("We currently do not support adding policies for $LATEST.")
 	}
 	if in.StatementID == "" {
@@ -55,10 +60,7 @@ func (s *Service) AddPermission(ctx context.Context, functionName string, in Per
 		return "", validation("action", in.Action, "Member must satisfy regular expression pattern: (lambda:[*]|lambda:[a-zA-Z]+|[*])")
 	}
 	st := Statement{Sid: in.StatementID, Effect: "Allow", Principal: principal, Action: in.Action,
-		Resource: s.functionARN(name)}
-	if in.Qualifier != "" {
-		st.Resource += ":" + in.Qualifier
-	}
+		Resource: s.qualifiedARN(name, qualifier)}
 	cond := map[string]any{}
 	if in.SourceArn != "" {
 		cond["ArnLike"] = map[string]string{"AWS:SourceArn": in.SourceArn}
@@ -75,29 +77,47 @@ func (s *Service) AddPermission(ctx context.Context, functionName string, in Per
 	if len(cond) > 0 {
 		st.Condition = cond
 	}
-	err = s.cfg.DB.Update(func(tx *store.Tx) error {
-		fn, ok, err := store.Get[function](tx, bucketFunctions, name)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return s.notFound(name)
+	_, err = s.update(name, func(fn *function) error {
+		if qualifier != "" && !hasQualifier(fn, qualifier) {
+			if isVersionNumber(qualifier) {
+				return s.notFound(name, qualifier)
+			}
+			return s.aliasNotFound(name, qualifier)
 		}
 		for _, old := range fn.Policy {
-			if old.Sid == st.Sid {
-				e := awserr.WithStatus(409, awserr.CodeResourceConflict, "The statement id (%s) provided already exists. Please provide a new statement id, or remove the existing statement.", st.Sid)
-				e.Fields = map[string]string{"Type": "User"}
-				return e
+			if old.Sid == st.Sid && old.Resource == st.Resource {
+				return conflict("The statement id (%s) provided already exists. Please provide a new statement id, or remove the existing statement.", st.Sid)
 			}
 		}
 		fn.Policy = append(fn.Policy, st)
-		return tx.Put(bucketFunctions, name, fn)
+		fn.bumpRevision(qualifier)
+		return nil
 	})
 	if err != nil {
 		return "", err
 	}
 	raw, _ := json.Marshal(st)
 	return string(raw), nil
+}
+
+// bumpRevision gives the qualifier's revision a new ID, as a change of
+// its policy does on AWS.
+func (fn *function) bumpRevision(qualifier string) {
+	switch {
+	case qualifier == "" || qualifier == "$LATEST":
+		fn.Config.RevisionID = newUUID()
+	case isVersionNumber(qualifier):
+		for i := range fn.Versions {
+			if fn.Versions[i].Config.Version == qualifier {
+				fn.Versions[i].Config.RevisionID = newUUID()
+			}
+		}
+	default:
+		if a, ok := fn.Aliases[qualifier]; ok {
+			a.RevisionID = newUUID()
+			fn.Aliases[qualifier] = a
+		}
+	}
 }
 
 // principalOf turns AddPermission's Principal into the policy's form.
@@ -107,7 +127,7 @@ func principalOf(p string) (any, error) {
 		return "*", nil
 	case strings.HasSuffix(p, ".amazonaws.com") || strings.HasSuffix(p, ".amazonaws.com.cn"):
 		return map[string]string{"Service": p}, nil
-	case regexp.MustCompile(`^\d{12}$`).MatchString(p):
+	case accountRE.MatchString(p):
 		return map[string]string{"AWS": "arn:aws:iam::" + p + ":root"}, nil
 	case strings.HasPrefix(p, "arn:"):
 		return map[string]string{"AWS": p}, nil
@@ -115,41 +135,75 @@ func principalOf(p string) (any, error) {
 	return nil, invalid("The provided principal was invalid. Please check the principal and try again.")
 }
 
-// RemovePermission removes a statement by its ID.
+// RemovePermission removes a statement by its ID from the policy of the
+// function, or of the version or alias functionName is qualified with.
 func (s *Service) RemovePermission(ctx context.Context, functionName, sid string) error {
-	name := nameOf(functionName)
-	return s.cfg.DB.Update(func(tx *store.Tx) error {
-		fn, ok, err := store.Get[function](tx, bucketFunctions, name)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return s.notFound(name)
-		}
+	name, qualifier, err := splitName(functionName, "")
+	if err != nil {
+		return err
+	}
+	if _, err := s.load(name); err != nil {
+		return resourceNotFound("No policy found for: %s", s.functionARN(name))
+	}
+	resource := s.qualifiedARN(name, qualifier)
+	_, err = s.update(name, func(fn *function) error {
+		found := false
 		for i, st := range fn.Policy {
-			if st.Sid == sid {
-				fn.Policy = append(fn.Policy[:i], fn.Policy[i+1:]...)
-				return tx.Put(bucketFunctions, name, fn)
+			if st.Resource == resource {
+				found = true
+				if st.Sid == sid {
+					fn.Policy = slices.Delete(fn.Policy, i, i+1)
+					fn.bumpRevision(qualifier)
+					return nil
+				}
 			}
 		}
-		e := awserr.WithStatus(404, awserr.CodeResourceNotFound, "Statement %s is not found in resource policy.", sid)
-		e.Fields = map[string]string{"Type": "User"}
-		return e
+		if !found {
+			return resourceNotFound("No policy is associated with the given resource.")
+		}
+		return resourceNotFound("Statement %s is not found in resource policy.", sid)
 	})
+	return err
 }
 
-// GetPolicy returns the function's resource policy as AWS's JSON string.
-func (s *Service) GetPolicy(ctx context.Context, functionName string) (string, error) {
-	fn, err := s.load(nameOf(functionName))
+// PolicyOutput is GetPolicy's answer: the policy document as a JSON
+// string, and the revision of the function, version or alias.
+type PolicyOutput struct {
+	Policy     string `json:"Policy"`
+	RevisionID string `json:"RevisionId"`
+}
+
+// GetPolicy returns the resource policy of the function, or of the
+// version or alias named by qualifier (or in functionName).
+func (s *Service) GetPolicy(ctx context.Context, functionName, qualifier string) (*PolicyOutput, error) {
+	name, qualifier, err := splitName(functionName, qualifier)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	if len(fn.Policy) == 0 {
-		e := awserr.WithStatus(404, awserr.CodeResourceNotFound, "The resource you requested does not exist.")
-		e.Fields = map[string]string{"Type": "User"}
-		return "", e
+	fn, err := s.load(name)
+	if err != nil {
+		return nil, s.notFoundUnqualified(name)
 	}
-	return string(policyDocument(fn.Policy)), nil
+	resource := s.qualifiedARN(name, qualifier)
+	if qualifier == "$LATEST" {
+		resource = s.functionARN(name)
+	}
+	var sts []Statement
+	for _, st := range fn.Policy {
+		if st.Resource == resource {
+			sts = append(sts, st)
+		}
+	}
+	if len(sts) == 0 {
+		return nil, resourceNotFound("The resource you requested does not exist.")
+	}
+	out := &PolicyOutput{Policy: string(policyDocument(sts)), RevisionID: fn.Config.RevisionID}
+	if cfg, err := s.configAt(fn, qualifier); err == nil && qualifier != "" && !isVersionNumber(qualifier) && qualifier != "$LATEST" {
+		out.RevisionID = fn.Aliases[qualifier].RevisionID
+	} else if err == nil {
+		out.RevisionID = cfg.RevisionID
+	}
+	return out, nil
 }
 
 func policyDocument(sts []Statement) []byte {

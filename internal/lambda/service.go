@@ -2,6 +2,7 @@ package lambda
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cloudlet-dev/cloudlet/internal/awserr"
 	"github.com/cloudlet-dev/cloudlet/internal/lambda/sandbox"
 	"github.com/cloudlet-dev/cloudlet/internal/store"
 )
@@ -42,7 +42,22 @@ type Authorizer interface {
 	RoleCredentials(ctx context.Context, roleARN string) (map[string]string, error)
 }
 
-// Config configures the service.
+// Defaults for Config's zero values (spec lambda §9).
+const (
+	DefaultAccountConcurrency = 1000
+	// MinUnreservedConcurrency is what reservations must leave to the
+	// functions without one (or the whole limit, if it is smaller).
+	MinUnreservedConcurrency = 100
+	DefaultInvocationHistory = 200
+	DefaultThrottleDelay     = time.Second
+	maxThrottleDelay         = 5 * time.Minute
+)
+
+// DefaultRetryDelays are AWS's waits before the second and third attempt
+// of an Event invocation that failed: about one and two minutes (§9).
+var DefaultRetryDelays = []time.Duration{time.Minute, 2 * time.Minute}
+
+// Config configures the service. Zero values have the defaults named.
 type Config struct {
 	DB                *store.DB
 	Region, AccountID string
@@ -57,11 +72,32 @@ type Config struct {
 	// Code reads S3 code packages; nil refuses them.
 	Code CodeSource
 	// EndpointURL is exported to functions as AWS_ENDPOINT_URL so that
-	// SDK calls they make come back to cloudlet; "" leaves it unset.
+	// SDK calls they make come back to cloudlet, and is the base of the
+	// code download URLs GetFunction returns; "" leaves both unset.
 	EndpointURL string
 	// IdleTimeout and MaxEnvironments are passed to every pool.
 	IdleTimeout     time.Duration
 	MaxEnvironments int
+	// AccountConcurrency is the account's concurrent executions limit;
+	// zero means 1000.
+	AccountConcurrency int
+	// FunctionConcurrency caps the concurrent executions of any one
+	// function without reserved concurrency (all its versions together);
+	// zero means AccountConcurrency.
+	FunctionConcurrency int
+	// RetryDelays are the waits before each retry of an Event invocation
+	// whose function failed; nil means DefaultRetryDelays. Tests shorten
+	// them.
+	RetryDelays []time.Duration
+	// ThrottleDelay is the first wait before an Event invocation that was
+	// throttled is tried again; it doubles up to 5 minutes. Zero means 1 s.
+	ThrottleDelay time.Duration
+	// InvocationHistory is how many invocation records are kept per
+	// function for Invocations; zero means 200.
+	InvocationHistory int
+	// MaxUnzippedSize bounds a package's unpacked size; zero means AWS's
+	// 262,144,000 bytes. Tests lower it.
+	MaxUnzippedSize int64
 	Logger          *slog.Logger
 	Now             func() time.Time
 }
@@ -72,30 +108,45 @@ type Service struct {
 	log *slog.Logger
 	now func() time.Time
 
-	mu    sync.Mutex
-	pools map[string]*poolEntry // function name → pool of its $LATEST
-}
+	cache  recordCache
+	limits *limiter
+	stats  statsTable
+	async  asyncQueue
+	dests  destinationLog
 
-type poolEntry struct {
-	revision string
-	pool     *sandbox.Pool
-}
-
-// function is the stored record of a function.
-type function struct {
-	Config   FunctionConfiguration
-	Code     codeRecord
-	Tags     map[string]string `json:",omitempty"`
-	Policy   []Statement       `json:",omitempty"`
-	Reserved *int              `json:",omitempty"`
+	mu       sync.Mutex
+	pools    map[string]*poolEntry // "name:version" → pool
+	retiring sync.WaitGroup        // pools being shut down in the background
 }
 
 const bucketFunctions = "lambda.functions"
 
-// New returns the service.
+// New returns the service. It reads every function's reserved
+// concurrency once, so that invocations never read the store to count.
 func New(cfg Config) (*Service, error) {
 	if cfg.DB == nil || cfg.DataDir == "" {
 		return nil, errors.New("lambda: Config needs DB and DataDir")
+	}
+	if cfg.AccountConcurrency <= 0 {
+		cfg.AccountConcurrency = DefaultAccountConcurrency
+	}
+	if cfg.FunctionConcurrency <= 0 {
+		cfg.FunctionConcurrency = cfg.AccountConcurrency
+	}
+	if cfg.RetryDelays == nil {
+		cfg.RetryDelays = DefaultRetryDelays
+	}
+	if cfg.ThrottleDelay <= 0 {
+		cfg.ThrottleDelay = DefaultThrottleDelay
+	}
+	if cfg.InvocationHistory <= 0 {
+		cfg.InvocationHistory = DefaultInvocationHistory
+	}
+	if cfg.MaxUnzippedSize <= 0 {
+		cfg.MaxUnzippedSize = MaxUnzippedSize
+	}
+	if cfg.Runtimes == nil {
+		cfg.Runtimes = sandbox.NewRuntimes(nil)
 	}
 	s := &Service{cfg: cfg, log: cfg.Logger, now: cfg.Now, pools: map[string]*poolEntry{}}
 	if s.log == nil {
@@ -104,29 +155,72 @@ func New(cfg Config) (*Service, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	if s.cfg.Runtimes == nil {
-		s.cfg.Runtimes = sandbox.NewRuntimes(nil)
+	s.cache.fns = map[string]*function{}
+	s.limits = newLimiter(cfg.AccountConcurrency, cfg.FunctionConcurrency)
+	s.stats.fns = map[string]*fnStats{}
+	s.async.init()
+	err := cfg.DB.View(func(tx *store.Tx) error {
+		return tx.ForEach(bucketFunctions, "", func(name string, raw []byte) error {
+			var r struct{ Reserved *int }
+			if err := json.Unmarshal(raw, &r); err != nil {
+				return fmt.Errorf("load function %s: %w", name, err)
+			}
+			s.limits.setReserved(name, r.Reserved)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("lambda: %w", err)
 	}
 	return s, nil
 }
 
-// Shutdown stops every environment of every function.
+// Shutdown stops the service: Event invocations waiting for a retry are
+// dropped (and logged), those running get until ctx ends to finish, then
+// every environment of every function is stopped.
 func (s *Service) Shutdown(ctx context.Context) error {
+	var errs []error
+	if err := s.async.shutdown(ctx, s.log); err != nil {
+		errs = append(errs, err)
+	}
 	s.mu.Lock()
 	pools := s.pools
 	s.pools = map[string]*poolEntry{}
 	s.mu.Unlock()
-	var errs []error
+	var wg sync.WaitGroup
+	var mu sync.Mutex
 	for _, p := range pools {
-		if err := p.pool.Shutdown(ctx); err != nil {
-			errs = append(errs, err)
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := p.pool.Shutdown(ctx); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	retired := make(chan struct{})
+	go func() { s.retiring.Wait(); close(retired) }()
+	select {
+	case <-retired:
+	case <-ctx.Done():
+		errs = append(errs, fmt.Errorf("stop retired environments: %w", context.Cause(ctx)))
 	}
 	return errors.Join(errs...)
 }
 
 func (s *Service) functionARN(name string) string {
 	return fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", partition(s.cfg.Region), s.cfg.Region, s.cfg.AccountID, name)
+}
+
+// qualifiedARN is the function's ARN with ":qualifier" when there is one.
+func (s *Service) qualifiedARN(name, qualifier string) string {
+	if qualifier == "" {
+		return s.functionARN(name)
+	}
+	return s.functionARN(name) + ":" + qualifier
 }
 
 func partition(region string) string {
@@ -139,189 +233,6 @@ func partition(region string) string {
 	return "aws"
 }
 
-// notFound is Lambda's 404 (spec lambda §8.3).
-func (s *Service) notFound(name string) error {
-	e := awserr.WithStatus(404, awserr.CodeResourceNotFound, "Function not found: %s", s.functionARN(name)+":$LATEST")
-	e.Fields = map[string]string{"Type": "User"}
-	return e
-}
-
-// CreateFunction validates and stores a function. Its environments start
-// on the first invocation.
-func (s *Service) CreateFunction(ctx context.Context, in CreateFunctionInput) (*FunctionConfiguration, error) {
-	if err := in.validate(); err != nil {
-		return nil, err
-	}
-	if err := s.checkRole(ctx, in.Role); err != nil {
-		return nil, err
-	}
-	code, err := s.storeCode(ctx, in.Code, in.Runtime)
-	if err != nil {
-		return nil, err
-	}
-	fn := &function{Code: *code, Tags: in.Tags, Reserved: in.ReservedConcurrency}
-	fn.Config = s.configOf(in, code)
-	err = s.cfg.DB.Update(func(tx *store.Tx) error {
-		if tx.GetRaw(bucketFunctions, in.FunctionName) != nil {
-			e := awserr.WithStatus(409, awserr.CodeResourceConflict, "Function already exist: %s", in.FunctionName)
-			e.Fields = map[string]string{"Type": "User"}
-			return e
-		}
-		return tx.Put(bucketFunctions, in.FunctionName, fn)
-	})
-	if err != nil {
-		return nil, err
-	}
-	cfg := fn.Config
-	return &cfg, nil
-}
-
-func (s *Service) configOf(in CreateFunctionInput, code *codeRecord) FunctionConfiguration {
-	c := FunctionConfiguration{
-		FunctionName: in.FunctionName, FunctionArn: s.functionARN(in.FunctionName),
-		Runtime: in.Runtime, Role: in.Role, Handler: in.Handler, Description: in.Description,
-		Timeout: in.Timeout, MemorySize: in.MemorySize, CodeSha256: code.Sha256, CodeSize: code.Size,
-		LastModified: lastModified(s.now()), Version: "$LATEST", RevisionID: newUUID(),
-		State: "Active", LastUpdateStatus: "Successful", PackageType: in.PackageType,
-		Architectures:    in.Architectures,
-		TracingConfig:    &TracingConfig{Mode: "PassThrough"},
-		EphemeralStorage: &EphemeralStorage{Size: in.EphemeralStorage},
-		LoggingConfig:    &LoggingConfig{LogFormat: "Text", LogGroup: "/aws/lambda/" + in.FunctionName},
-	}
-	if in.TracingMode != "" {
-		c.TracingConfig.Mode = in.TracingMode
-	}
-	if in.LogGroup != "" {
-		c.LoggingConfig.LogGroup = in.LogGroup
-	}
-	if len(in.Environment) > 0 {
-		c.Environment = &Environment{Variables: in.Environment}
-	}
-	return c
-}
-
-// checkRole refuses a role Lambda could not assume, with AWS's message.
-func (s *Service) checkRole(ctx context.Context, role string) error {
-	if s.cfg.IAM == nil {
-		return nil
-	}
-	ok, err := s.cfg.IAM.Trusts(ctx, role, "lambda.amazonaws.com")
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return invalid("The role defined for the function cannot be assumed by Lambda.")
-	}
-	return nil
-}
-
-// UpdateFunction replaces a function's configuration and code (the
-// CloudFormation provider's in-place update). Its warm environments are
-// retired: the next invocation starts fresh ones, as on AWS.
-func (s *Service) UpdateFunction(ctx context.Context, in CreateFunctionInput) (*FunctionConfiguration, error) {
-	if err := in.validate(); err != nil {
-		return nil, err
-	}
-	if err := s.checkRole(ctx, in.Role); err != nil {
-		return nil, err
-	}
-	code, err := s.storeCode(ctx, in.Code, in.Runtime)
-	if err != nil {
-		return nil, err
-	}
-	var out FunctionConfiguration
-	err = s.cfg.DB.Update(func(tx *store.Tx) error {
-		fn, ok, err := store.Get[function](tx, bucketFunctions, in.FunctionName)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return s.notFound(in.FunctionName)
-		}
-		fn.Config = s.configOf(in, code)
-		fn.Code = *code
-		fn.Tags = in.Tags
-		fn.Reserved = in.ReservedConcurrency
-		out = fn.Config
-		return tx.Put(bucketFunctions, in.FunctionName, fn)
-	})
-	if err != nil {
-		return nil, err
-	}
-	s.retire(ctx, in.FunctionName)
-	return &out, nil
-}
-
-// DeleteFunction removes a function and stops its environments.
-func (s *Service) DeleteFunction(ctx context.Context, name string) error {
-	name = nameOf(name)
-	err := s.cfg.DB.Update(func(tx *store.Tx) error {
-		if tx.GetRaw(bucketFunctions, name) == nil {
-			return s.notFound(name)
-		}
-		return tx.Delete(bucketFunctions, name)
-	})
-	if err != nil {
-		return err
-	}
-	s.retire(ctx, name)
-	return nil
-}
-
-// retire shuts down a function's pool.
-func (s *Service) retire(ctx context.Context, name string) {
-	s.mu.Lock()
-	p := s.pools[name]
-	delete(s.pools, name)
-	s.mu.Unlock()
-	if p != nil {
-		go func() {
-			if err := p.pool.Shutdown(context.WithoutCancel(ctx)); err != nil {
-				s.log.Warn("retire environments", "function", name, "err", err)
-			}
-		}()
-	}
-}
-
-// GetFunction returns a function's configuration.
-func (s *Service) GetFunction(ctx context.Context, name string) (*FunctionConfiguration, error) {
-	fn, err := s.load(nameOf(name))
-	if err != nil {
-		return nil, err
-	}
-	return &fn.Config, nil
-}
-
-// ListFunctions returns every function, by name.
-func (s *Service) ListFunctions(ctx context.Context) ([]FunctionConfiguration, error) {
-	var out []FunctionConfiguration
-	err := s.cfg.DB.View(func(tx *store.Tx) error {
-		fns, err := store.List[function](tx, bucketFunctions, "")
-		for _, f := range fns {
-			out = append(out, f.Config)
-		}
-		return err
-	})
-	return out, err
-}
-
-func (s *Service) load(name string) (*function, error) {
-	var fn function
-	var ok bool
-	err := s.cfg.DB.View(func(tx *store.Tx) error {
-		var err error
-		ok, err = tx.Get(bucketFunctions, name, &fn)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, s.notFound(name)
-	}
-	return &fn, nil
-}
-
 // nameOf accepts a name, a partial or full ARN, with or without a
 // qualifier, and returns the function name.
 func nameOf(s string) string {
@@ -332,6 +243,31 @@ func nameOf(s string) string {
 		s = s[:i]
 	}
 	return s
+}
+
+// qualifierOf returns the qualifier in "name:q" or an ARN ending ":q".
+func qualifierOf(s string) string {
+	rest := s
+	if i := strings.Index(s, "function:"); i >= 0 {
+		rest = s[i+len("function:"):]
+	}
+	if i := strings.IndexByte(rest, ':'); i >= 0 {
+		return rest[i+1:]
+	}
+	return ""
+}
+
+// splitName returns the function name and the qualifier named either in
+// the name (or ARN) or separately; the two must agree (spec lambda §8.1).
+func splitName(functionName, qualifier string) (string, string, error) {
+	name := nameOf(functionName)
+	if q := qualifierOf(functionName); q != "" {
+		if qualifier != "" && qualifier != q {
+			return "", "", invalid("The derived qualifier from the function name does not match the specified qualifier.")
+		}
+		qualifier = q
+	}
+	return name, qualifier, nil
 }
 
 // scratchDir is the parent of environments' TMPDIR folders.
