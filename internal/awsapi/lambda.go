@@ -111,25 +111,26 @@ func (h *Handler) serveLambda(c *call) error {
 	case "CreateFunction":
 		return h.lambdaCreate(c)
 	case "ListFunctions":
-		fns, err := h.cfg.Lambda.ListFunctions(c.ctx())
+		q := c.r.URL.Query()
+		maxItems, _ := strconv.Atoi(q.Get("MaxItems"))
+		out, err := h.cfg.Lambda.ListFunctions(c.ctx(), lambda.ListFunctionsInput{Marker: q.Get("Marker"), MaxItems: maxItems, FunctionVersion: q.Get("FunctionVersion")})
 		if err != nil {
 			return err
 		}
-		if fns == nil {
-			fns = []lambda.FunctionConfiguration{}
+		if out.Functions == nil {
+			out.Functions = []lambda.FunctionConfiguration{}
 		}
-		restjson.WriteJSON(c.w, http.StatusOK, map[string]any{"Functions": fns})
+		restjson.WriteJSON(c.w, http.StatusOK, out)
 		return nil
 	case "GetFunction":
-		fn, err := h.cfg.Lambda.GetFunction(c.ctx(), rt.function)
+		fn, err := h.cfg.Lambda.GetFunction(c.ctx(), rt.function, c.r.URL.Query().Get("Qualifier"))
 		if err != nil {
 			return err
 		}
-		restjson.WriteJSON(c.w, http.StatusOK, map[string]any{"Configuration": fn,
-			"Code": map[string]string{"RepositoryType": "S3"}, "Tags": map[string]string{}})
+		restjson.WriteJSON(c.w, http.StatusOK, fn)
 		return nil
 	case "GetFunctionConfiguration":
-		fn, err := h.cfg.Lambda.GetFunction(c.ctx(), rt.function)
+		fn, err := h.cfg.Lambda.GetFunctionConfiguration(c.ctx(), rt.function, c.r.URL.Query().Get("Qualifier"))
 		if err != nil {
 			return err
 		}
@@ -148,11 +149,11 @@ func (h *Handler) serveLambda(c *call) error {
 	case "AddPermission":
 		return h.lambdaAddPermission(c, rt.function)
 	case "GetPolicy":
-		pol, err := h.cfg.Lambda.GetPolicy(c.ctx(), rt.function)
+		pol, err := h.cfg.Lambda.GetPolicy(c.ctx(), rt.function, c.r.URL.Query().Get("Qualifier"))
 		if err != nil {
 			return err
 		}
-		restjson.WriteJSON(c.w, http.StatusOK, map[string]string{"Policy": pol, "RevisionId": newRequestID()})
+		restjson.WriteJSON(c.w, http.StatusOK, pol)
 		return nil
 	case "RemovePermission":
 		if err := h.cfg.Lambda.RemovePermission(c.ctx(), rt.function, rt.subID); err != nil {
@@ -266,33 +267,9 @@ func (h *Handler) lambdaUpdateCode(c *call, name string) error {
 	if err := decodeJSON(c, &b); err != nil {
 		return err
 	}
-	if b.Publish {
-		return notImplemented(c, "UpdateFunctionCode with Publish (versions)")
-	}
-	cur, err := h.cfg.Lambda.GetFunction(c.ctx(), name)
-	if err != nil {
-		return err
-	}
-	in := lambda.CreateFunctionInput{FunctionName: cur.FunctionName, Runtime: cur.Runtime, Role: cur.Role, Handler: cur.Handler,
-		Description: cur.Description, Timeout: cur.Timeout, MemorySize: cur.MemorySize, Architectures: cur.Architectures,
-		PackageType: cur.PackageType,
-		Code:        lambda.Code{ZipFile: b.ZipFile, S3Bucket: b.S3Bucket, S3Key: b.S3Key, S3ObjectVersion: b.S3ObjectVersion}}
-	if len(b.Architectures) > 0 {
-		in.Architectures = b.Architectures
-	}
-	if cur.Environment != nil {
-		in.Environment = cur.Environment.Variables
-	}
-	if cur.EphemeralStorage != nil {
-		in.EphemeralStorage = cur.EphemeralStorage.Size
-	}
-	if cur.TracingConfig != nil {
-		in.TracingMode = cur.TracingConfig.Mode
-	}
-	if cur.LoggingConfig != nil && cur.LoggingConfig.LogGroup != "/aws/lambda/"+cur.FunctionName {
-		in.LogGroup = cur.LoggingConfig.LogGroup
-	}
-	fn, err := h.cfg.Lambda.UpdateFunction(c.ctx(), in)
+	in := lambda.UpdateFunctionCodeInput{FunctionName: name, Architectures: b.Architectures, Publish: b.Publish,
+		Code: lambda.Code{ZipFile: b.ZipFile, S3Bucket: b.S3Bucket, S3Key: b.S3Key, S3ObjectVersion: b.S3ObjectVersion}}
+	fn, err := h.cfg.Lambda.UpdateFunctionCode(c.ctx(), in)
 	if err != nil {
 		return err
 	}
