@@ -53,6 +53,24 @@ func (s *Service) FunctionCodeZip(ctx context.Context, functionName, qualifier s
 	return packageOf(t.code)
 }
 
+// CodeFS returns the unpacked code of $LATEST (or of the version or
+// alias functionName is qualified with), read-only, for the console.
+func (s *Service) CodeFS(ctx context.Context, functionName string) (fs.FS, error) {
+	name, qualifier, err := splitName(functionName, "")
+	if err != nil {
+		return nil, err
+	}
+	fn, err := s.loadQualified(name, qualifier)
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.target(fn, qualifier)
+	if err != nil {
+		return nil, err
+	}
+	return os.DirFS(t.code.Dir), nil
+}
+
 // LayerCodeZip returns a layer version's archive.
 func (s *Service) LayerCodeZip(ctx context.Context, layerNameOrARN string, v int64) ([]byte, error) {
 	name, err := layerName(layerNameOrARN)

@@ -72,8 +72,22 @@ type ListFunctionsOutput struct {
 	NextMarker string                  `json:"NextMarker,omitempty"`
 }
 
-// ListFunctions returns a page of functions in name order.
-func (s *Service) ListFunctions(ctx context.Context, in ListFunctionsInput) (*ListFunctionsOutput, error) {
+// ListFunctions returns every function's $LATEST configuration, by name.
+func (s *Service) ListFunctions(ctx context.Context) ([]FunctionConfiguration, error) {
+	var out []FunctionConfiguration
+	err := s.cfg.DB.View(func(tx *store.Tx) error {
+		fns, err := store.List[function](tx, bucketFunctions, "")
+		for _, f := range fns {
+			out = append(out, f.Config)
+		}
+		return err
+	})
+	return out, err
+}
+
+// ListFunctionsPage is the ListFunctions API: a page of functions in name
+// order.
+func (s *Service) ListFunctionsPage(ctx context.Context, in ListFunctionsInput) (*ListFunctionsOutput, error) {
 	if in.FunctionVersion != "" && in.FunctionVersion != "ALL" {
 		return nil, validation("functionVersion", in.FunctionVersion, "Member must satisfy enum value set: [ALL]")
 	}

@@ -56,7 +56,12 @@ type FunctionMetrics struct {
 	// DurationP50, DurationP99 and DurationMax are over the invocations
 	// Invocations still holds.
 	DurationP50, DurationP99, DurationMax time.Duration
-	LastInvoked                           time.Time
+	// TotalDuration and BilledMs are summed over every invocation;
+	// GBSeconds is the billed duration times the memory size, summed.
+	TotalDuration time.Duration
+	BilledMs      int64
+	GBSeconds     float64
+	LastInvoked   time.Time
 }
 
 // Metrics are the account's and every invoked function's counters.
@@ -77,6 +82,9 @@ type fnStats struct {
 	ring                                           []InvocationRecord
 	next, filled                                   int
 	invocations, errors, timeouts, throttles, cold int64
+	duration                                       time.Duration
+	billedMs                                       int64
+	gbSeconds                                      float64
 	last                                           time.Time
 }
 
@@ -127,6 +135,9 @@ func (t *statsTable) record(name string, keep int, r InvocationRecord) {
 	if r.Cold {
 		st.cold++
 	}
+	st.duration += r.Duration
+	st.billedMs += r.BilledMs
+	st.gbSeconds += float64(r.BilledMs) / 1000 * float64(r.MemoryMB) / 1024
 	st.last = r.Start
 	if st.ring == nil {
 		st.ring = make([]InvocationRecord, keep)
@@ -203,6 +214,7 @@ func (s *Service) Metrics() Metrics {
 		st.mu.Lock()
 		fm.Invocations, fm.Errors, fm.Timeouts, fm.Throttles, fm.ColdStarts, fm.LastInvoked =
 			st.invocations, st.errors, st.timeouts, st.throttles, st.cold, st.last
+		fm.TotalDuration, fm.BilledMs, fm.GBSeconds = st.duration, st.billedMs, st.gbSeconds
 		ds := make([]time.Duration, 0, st.filled)
 		for _, r := range st.ring[:st.filled] {
 			if r.Status != StatusThrottled {

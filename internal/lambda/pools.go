@@ -132,3 +132,25 @@ func (s *Service) shutdownLater(ctx context.Context, name string, p *sandbox.Poo
 		}
 	}()
 }
+
+// Environments sums the execution environments of every version of a
+// function; ok is false when none was ever started.
+func (s *Service) Environments(functionName string) (st sandbox.Stats, ok bool) {
+	prefix := nameOf(functionName) + ":"
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for key, e := range s.pools {
+		if !strings.HasPrefix(key, prefix) {
+			continue
+		}
+		ps := e.pool.Stats()
+		st.Environments += ps.Environments
+		st.Idle += ps.Idle
+		st.Busy += ps.Busy
+		st.Created += ps.Created
+		st.Inits += ps.Inits
+		st.Reaped += ps.Reaped
+		ok = true
+	}
+	return st, ok
+}
