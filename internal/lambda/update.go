@@ -130,9 +130,12 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in UpdateFunc
 			return nil, err
 		}
 	}
-	layers, refs, err := s.resolveLayers(req.Layers)
-	if err != nil {
-		return nil, err
+	var layers []codeRecord
+	var refs []Layer
+	if in.Layers != nil {
+		if layers, refs, err = s.resolveLayers(req.Layers); err != nil {
+			return nil, err
+		}
 	}
 	var out FunctionConfiguration
 	_, err = s.update(name, func(fn *function) error {
