@@ -47,11 +47,24 @@ func (e *Engine) startDelete(ctx context.Context, nameOrID string) (*run, error)
 	if !canTransition(st.Status, DeleteInProgress) {
 		return nil, awserr.New(awserr.CodeValidationError, "Stack [%s] cannot be deleted while in status %s", st.Name, st.Status)
 	}
-	if user, err := e.exportUser(st.ID); err != nil {
+	if user, err := e.exportUser(st.ID, nil); err != nil {
 		return nil, err
 	} else if user != "" {
 		return nil, awserr.New(awserr.CodeValidationError, "%s", user)
 	}
+	r, err := e.loadRun(st)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.setStatus(DeleteInProgress, "User Initiated"); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// loadRun rebuilds a run over a stored stack and its resources, for the
+// operations that need no parameter values: delete, rollback, recovery.
+func (e *Engine) loadRun(st *Stack) (*run, error) {
 	tmpl, err := template.Parse(st.TemplateName, []byte(st.TemplateBody))
 	if err != nil {
 		// The template was valid when deployed; keep going without a graph.
@@ -61,32 +74,48 @@ func (e *Engine) startDelete(ctx context.Context, nameOrID string) (*run, error)
 	if err := r.load(); err != nil {
 		return nil, err
 	}
-	if err := r.setStatus(DeleteInProgress, "User Initiated"); err != nil {
-		return nil, err
-	}
 	return r, nil
+}
+
+// load reads the stack's current resources into the run.
+func (r *run) load() error {
+	return r.e.db.View(func(tx *store.Tx) error {
+		rs, err := loadResources(tx, r.st.ID)
+		for i := range rs {
+			r.res[rs[i].LogicalID] = &rs[i]
+		}
+		return err
+	})
 }
 
 // runDelete deletes every resource, dependents first.
 func (r *run) runDelete(ctx context.Context) {
-	ids := make([]string, 0, len(r.res))
-	for id := range r.res {
-		ids = append(ids, id)
-	}
-	deps := map[string][]string{}
-	for _, tr := range r.tmpl.Resources {
-		deps[tr.LogicalID] = r.tmpl.Dependencies(tr, nil)
-	}
-	failed, _ := walk(ctx, ids, reverse(deps), r.e.par, r.deleteResource)
-	if len(failed) > 0 {
+	if !r.deleteAll(ctx, false) {
+		if r.stopping() {
+			return
+		}
+		r.mu.Lock()
+		var failed []string
+		for id, res := range r.res {
+			if res.Status == DeleteFailed {
+				failed = append(failed, id)
+			}
+		}
+		r.mu.Unlock()
 		// The trailing space is AWS's (spec §5.1).
 		r.finish(DeleteFailed, fmt.Sprintf("The following resource(s) failed to delete: %s. ", failedList(failed)))
+		return
+	}
+	if r.stopping() {
 		return
 	}
 	_ = r.e.dropExports(r.st.ID, nil)
 	r.st.DeletionTime = r.e.now().UTC()
 	r.finish(DeleteComplete, "")
 	_ = r.e.db.Update(func(tx *store.Tx) error {
+		if err := dropChangeSets(tx, r.st.ID); err != nil {
+			return err
+		}
 		var id string
 		if ok, _ := tx.Get(bucketNames, r.st.Name, &id); ok && id == r.st.ID {
 			return tx.Delete(bucketNames, r.st.Name)
@@ -95,77 +124,142 @@ func (r *run) runDelete(ctx context.Context) {
 	})
 }
 
-// exportUser names, in AWS's words, a stack importing one of this stack's
-// exports; "" when none does.
-func (e *Engine) exportUser(stackID string) (string, error) {
-	var msg string
-	err := e.db.View(func(tx *store.Tx) error {
-		var exports []string
-		err := tx.ForEach(bucketExports, "", func(k string, _ []byte) error {
-			var ex exportRecord
-			if ok, _ := tx.Get(bucketExports, k, &ex); ok && ex.StackID == stackID {
-				exports = append(exports, k)
-			}
-			return nil
-		})
-		if err != nil || len(exports) == 0 {
+// graph is the dependency map of every resource the stack's templates
+// (current and, during an update, previous) name.
+func (r *run) graph() map[string][]string {
+	deps := map[string][]string{}
+	add := func(t *template.Template) {
+		for _, tr := range t.Resources {
+			deps[tr.LogicalID] = append(deps[tr.LogicalID], t.Dependencies(tr, nil)...)
+		}
+	}
+	add(r.tmpl)
+	if prev := r.st.Previous; prev != nil {
+		if t, err := template.Parse(prev.TemplateName, []byte(prev.TemplateBody)); err == nil {
+			add(t)
+		}
+	}
+	return deps
+}
+
+// deleteAll deletes every resource the run holds, dependents first. It
+// reports whether all deletions succeeded. made says the resources were
+// made by the operation being undone (RetainExceptOnCreate deletes them).
+func (r *run) deleteAll(ctx context.Context, made bool) bool {
+	r.mu.Lock()
+	var ids []string
+	for id, res := range r.res {
+		if res.Status != DeleteComplete && res.Status != DeleteSkipped {
+			ids = append(ids, id)
+		}
+	}
+	r.mu.Unlock()
+	return r.deleteSome(ctx, ids, made)
+}
+
+// deleteSome deletes the resources ids in reverse dependency order.
+func (r *run) deleteSome(ctx context.Context, ids []string, made bool) bool {
+	if len(ids) == 0 {
+		return true
+	}
+	failed, skipped := walk(ctx, ids, reverse(r.graph()), r.e.par, keepGoing, func(ctx context.Context, id string) error {
+		return r.deleteResource(ctx, id, made)
+	})
+	return len(failed) == 0 && len(skipped) == 0
+}
+
+// retained reports whether a resource's DeletionPolicy keeps it (spec
+// §1.8): Retain always, RetainExceptOnCreate unless the operation being
+// undone made it.
+func retained(res *Resource, made bool) bool {
+	switch res.DeletionPolicy {
+	case "Retain":
+		return true
+	case "RetainExceptOnCreate":
+		return !made
+	}
+	return false
+}
+
+// deleteResource deletes one resource. A resource whose Create was cut
+// short by a crash is deleted by its planned physical ID.
+func (r *run) deleteResource(ctx context.Context, id string, made bool) error {
+	res := r.resource(id)
+	if res == nil {
+		return nil
+	}
+	phys := res.PhysicalID
+	if phys == "" {
+		phys = res.PlannedID
+	}
+	if phys != "" && retained(res, made) {
+		return r.record(res, DeleteSkipped, "", false)
+	}
+	if phys == "" {
+		// Never made (it failed or never started): nothing to delete.
+		return r.record(res, DeleteComplete, "", false)
+	}
+	if err := r.record(res, DeleteInProgress, "", false); err != nil {
+		return err
+	}
+	p, ok := r.e.cfg.Registry.Lookup(res.Type)
+	if !ok {
+		err := fmt.Errorf("no provider for %s", res.Type)
+		_ = r.record(res, DeleteFailed, err.Error(), false)
+		return err
+	}
+	req := r.request(res)
+	req.PhysicalID = phys
+	if err := p.Delete(ctx, req); err != nil {
+		if r.stopping() {
 			return err
 		}
-		stacks, err := store.List[Stack](tx, bucketStacks, "")
-		for _, s := range stacks {
-			if s.ID == stackID || s.Status == DeleteComplete {
-				continue
-			}
-			for _, name := range exports {
-				if importsName(s.TemplateBody, s.TemplateName, name) {
-					msg = fmt.Sprintf("Export %s cannot be deleted as it is in use by %s", name, s.Name)
-					return nil
-				}
-			}
-		}
+		r.fail(id, err)
+		_ = r.record(res, DeleteFailed, reasonOf(err), false)
 		return err
-	})
-	return msg, err
+	}
+	return r.record(res, DeleteComplete, "", false)
 }
 
-// importsName reports whether a template imports the export name with a
-// literal Fn::ImportValue (the form AWS tracks as an import).
-func importsName(body, name, export string) bool {
-	t, err := template.Parse(name, []byte(body))
-	if err != nil {
-		return false
+// deleteCopy deletes an obsolete physical copy of a resource, recording
+// the events under the resource's logical ID, and clears it from the
+// record.
+func (r *run) deleteCopy(ctx context.Context, res *Resource, retain bool) error {
+	c := res.Obsolete
+	clear := func() error {
+		r.mu.Lock()
+		res.Obsolete = nil
+		cp := *res
+		r.mu.Unlock()
+		return r.e.db.Update(func(tx *store.Tx) error { return putResource(tx, r.st.ID, &cp) })
 	}
-	for _, r := range t.Resources {
-		if imports(r.Properties, export) {
-			return true
+	if c.PhysicalID == "" {
+		return clear()
+	}
+	if retain {
+		if err := r.recordCopy(res, c, DeleteSkipped, ""); err != nil {
+			return err
 		}
+		return clear()
 	}
-	for _, o := range t.Outputs {
-		if imports(o.Value, export) {
-			return true
+	p, ok := r.e.cfg.Registry.Lookup(c.Type)
+	if !ok {
+		return clear()
+	}
+	if err := r.recordCopy(res, c, DeleteInProgress, ""); err != nil {
+		return err
+	}
+	req := r.request(res)
+	req.Type, req.PhysicalID, req.Properties, req.Attributes = c.Type, c.PhysicalID, c.Properties, c.Attributes
+	if err := p.Delete(ctx, req); err != nil {
+		if r.stopping() {
+			return err
 		}
+		_ = r.recordCopy(res, c, DeleteFailed, reasonOf(err))
+		return err
 	}
-	return false
-}
-
-func imports(n *template.Node, export string) bool {
-	if n == nil {
-		return false
+	if err := r.recordCopy(res, c, DeleteComplete, ""); err != nil {
+		return err
 	}
-	if fn, arg, ok := n.Intrinsic(); ok && fn == "Fn::ImportValue" {
-		if s, ok := arg.Text(); ok && s == export {
-			return true
-		}
-	}
-	for _, p := range n.Pairs {
-		if imports(p.Value, export) {
-			return true
-		}
-	}
-	for _, it := range n.Items {
-		if imports(it, export) {
-			return true
-		}
-	}
-	return false
+	return clear()
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -52,11 +53,12 @@ type Engine struct {
 	ctx    context.Context // base context of background operations
 	cancel context.CancelFunc
 
-	mu       sync.Mutex
-	running  map[string]chan struct{} // stack ID → closed when its operation ends
-	lastTime map[string]time.Time     // stack ID → newest event timestamp
-	detail   map[string]error         // stack ID → first failure of its last operation
-	wg       sync.WaitGroup
+	commits *committer
+
+	mu      sync.Mutex
+	running map[string]chan struct{} // stack ID → closed when its operation ends
+	detail  map[string]error         // stack ID → first failure of its last operation
+	wg      sync.WaitGroup
 }
 
 // New returns an engine over cfg.DB.
@@ -65,7 +67,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, errors.New("stack: Config needs DB and Registry")
 	}
 	e := &Engine{cfg: cfg, db: cfg.DB, log: cfg.Logger, now: cfg.Now, par: cfg.Parallelism,
-		running: map[string]chan struct{}{}, lastTime: map[string]time.Time{}, detail: map[string]error{}}
+		running: map[string]chan struct{}{}, detail: map[string]error{}}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
@@ -75,6 +77,7 @@ func New(cfg Config) (*Engine, error) {
 	if e.par <= 0 {
 		e.par = 16
 	}
+	e.commits = newCommitter(e.db, e.now)
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	e.registerNested()
 	return e, nil
@@ -133,6 +136,9 @@ func notFound(nameOrID string) error {
 	return awserr.New(awserr.CodeValidationError, "Stack with id %s does not exist", nameOrID)
 }
 
+// Registry is the engine's provider registry.
+func (e *Engine) Registry() *Registry { return e.cfg.Registry }
+
 // Describe returns the stack named by a name or stack ID. By name, only a
 // live stack is found; by ID, a deleted one too (spec §5.2).
 func (e *Engine) Describe(ctx context.Context, nameOrID string) (*Stack, error) {
@@ -180,9 +186,7 @@ func (e *Engine) Events(ctx context.Context, nameOrID string) ([]Event, error) {
 		out, err = store.List[Event](tx, bucketEvents, st.ID+"/")
 		return err
 	})
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
+	slices.Reverse(out)
 	return out, err
 }
 
@@ -248,18 +252,4 @@ func (e *Engine) begin(id string) (end func(), ok bool) {
 		close(ch)
 		e.wg.Done()
 	}, true
-}
-
-// eventTime returns a timestamp strictly later than the stack's previous
-// event: SAM CLI stops streaming only on a root event newer than its
-// marker (spec §5.3), and millisecond precision is what the wire keeps.
-func (e *Engine) eventTime(stackID string) time.Time {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	t := e.now().UTC().Truncate(time.Millisecond)
-	if last := e.lastTime[stackID]; !t.After(last) {
-		t = last.Add(time.Millisecond)
-	}
-	e.lastTime[stackID] = t
-	return t
 }

@@ -3,6 +3,8 @@ package stack
 import (
 	"fmt"
 	"time"
+
+	"github.com/cloudlet-dev/cloudlet/internal/template"
 )
 
 // Stack statuses, spelled as AWS spells them (spec cloudformation §5.1).
@@ -101,6 +103,30 @@ type Stack struct {
 	// Previous holds the template and parameters to restore if the
 	// running update fails.
 	Previous *Snapshot `json:",omitempty"`
+	// ChangeSetID is the change set whose execution made the stack's
+	// current state, if any.
+	ChangeSetID string `json:",omitempty"`
+}
+
+// Masked returns a copy of the stack with the values of NoEcho parameters
+// replaced by "****", as DescribeStacks shows them (spec §3.3). Outputs
+// are not masked, as on AWS.
+func (s *Stack) Masked() *Stack {
+	cp := *s
+	cp.Parameters = maskParameters(s.Parameters)
+	cp.Previous = nil
+	return &cp
+}
+
+func maskParameters(ps []Parameter) []Parameter {
+	out := make([]Parameter, len(ps))
+	for i, p := range ps {
+		if p.NoEcho {
+			p.Value, p.ResolvedValue = template.Masked, ""
+		}
+		out[i] = p
+	}
+	return out
 }
 
 // Snapshot is a template and its parameters, kept to roll an update back.
@@ -108,6 +134,12 @@ type Snapshot struct {
 	TemplateBody, TemplateName string
 	Parameters                 []Parameter
 	Outputs                    []Output `json:",omitempty"`
+	// Resources are the logical IDs the stack had before the update: the
+	// rollback's cleanup deletes every other one.
+	Resources []string `json:",omitempty"`
+	// Current are the logical IDs of the new template, set once its
+	// resources are done: the update's cleanup deletes every other one.
+	Current []string `json:",omitempty"`
 }
 
 // Parameter is a parameter's value as the stack was deployed with it.
@@ -140,11 +172,24 @@ type Resource struct {
 	// DeletionPolicy and UpdateReplacePolicy as the template gave them.
 	DeletionPolicy      string `json:",omitempty"`
 	UpdateReplacePolicy string `json:",omitempty"`
-	// Replaced is the physical ID of a copy that a replacement made
-	// obsolete and the cleanup phase still has to delete.
-	Replaced string `json:",omitempty"`
+	// PlannedID is the physical ID a Create in progress will give the
+	// resource, recorded before the provider is called (Planner) so that
+	// a crash during Create cannot orphan what it made: recovery deletes
+	// by it. Empty once Create has returned.
+	PlannedID string `json:",omitempty"`
+	// Obsolete is a physical copy that a replacement (or the rollback of
+	// one) made obsolete; the cleanup phase deletes it.
+	Obsolete *Copy `json:",omitempty"`
 	// Metadata is the resource's evaluated Metadata, as JSON text.
 	Metadata string `json:",omitempty"`
+}
+
+// Copy is one physical copy of a resource: what deleting it needs.
+type Copy struct {
+	Type       string
+	PhysicalID string
+	Properties map[string]any `json:",omitempty"`
+	Attributes map[string]any `json:",omitempty"`
 }
 
 // Event is one stack event (spec cloudformation §5.3).

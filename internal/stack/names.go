@@ -41,9 +41,3 @@ func fitName(stackName, logicalID, suffix string, max int) string {
 	}
 	return strings.Join([]string{s, l, suffix}, "-")
 }
-
-// childStackName is the name of a nested stack: parent-Logical-SUFFIX with
-// 12 upper-case alphanumerics, as AWS names them (spec §7).
-func childStackName(parent, logicalID string) string {
-	return fitName(parent, logicalID, randomSuffix(12, alnum[:26]+alnum[52:]), 128)
-}

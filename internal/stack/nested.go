@@ -37,18 +37,25 @@ func (n nested) parentOf(req *Request) (*Stack, error) {
 	return st, err
 }
 
+// PlannedID is the child stack's name, so that a crash while the child
+// is being made cannot orphan it: recovery deletes it by name.
+func (n nested) PlannedID(req *Request) (string, error) {
+	return fitName(req.Stack.Name, req.LogicalID, strings.ToUpper(req.Suffix()), 128), nil
+}
+
 func (n nested) Create(ctx context.Context, req *Request) (*Result, error) {
 	parent, err := n.parentOf(req)
 	if err != nil {
 		return nil, err
 	}
+	name, _ := n.PlannedID(req)
 	url, _ := req.Properties["TemplateURL"].(string)
 	params, err := childParameters(req.Properties["Parameters"])
 	if err != nil {
 		return nil, err
 	}
 	r, err := n.e.startCreate(ctx, CreateInput{
-		StackName: childStackName(parent.Name, req.LogicalID), TemplateURL: url,
+		StackName: name, TemplateURL: url,
 		Parameters: params, Capabilities: parent.Capabilities, DisableRollback: parent.DisableRollback,
 		parent: parent, parentLogicalID: req.LogicalID,
 	})
@@ -59,7 +66,8 @@ func (n nested) Create(ctx context.Context, req *Request) (*Result, error) {
 	r.runCreate(ctx)
 	end()
 	if r.st.Status != CreateComplete {
-		return nil, &ReasonError{Reason: fmt.Sprintf("Embedded stack %s was not successfully created: %s", r.st.ID, strings.TrimSpace(r.st.StatusReason))}
+		return nil, &LeftoverError{PhysicalID: r.st.ID,
+			Err: &ReasonError{Reason: fmt.Sprintf("Embedded stack %s was not successfully created: %s", r.st.ID, strings.TrimSpace(r.st.StatusReason))}}
 	}
 	return stackResult(r.st), nil
 }
@@ -75,7 +83,7 @@ func (n nested) Update(ctx context.Context, req *Request) (*Result, error) {
 		return nil, err
 	}
 	r, err := n.e.startUpdate(ctx, UpdateInput{StackName: req.PhysicalID, TemplateURL: url, Parameters: params,
-		Capabilities: parent.Capabilities, DisableRollback: parent.DisableRollback})
+		Capabilities: parent.Capabilities, DisableRollback: parent.DisableRollback, nested: true})
 	if errors.Is(err, ErrNoUpdates) {
 		st, err := n.e.Describe(ctx, req.PhysicalID)
 		if err != nil {
@@ -149,7 +157,10 @@ func childParameters(v any) (map[string]string, error) {
 	return out, nil
 }
 
-var _ Updater = nested{}
+var (
+	_ Updater = nested{}
+	_ Planner = nested{}
+)
 
 // registerNested adds the engine's own provider unless the caller did.
 func (e *Engine) registerNested() {

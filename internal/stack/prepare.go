@@ -6,22 +6,12 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/cloudlet-dev/cloudlet/internal/awserr"
 	"github.com/cloudlet-dev/cloudlet/internal/template"
 )
-
-// Capabilities a template may need acknowledged (spec cloudformation §5.7).
-const (
-	CapabilityIAM        = "CAPABILITY_IAM"
-	CapabilityNamedIAM   = "CAPABILITY_NAMED_IAM"
-	CapabilityAutoExpand = "CAPABILITY_AUTO_EXPAND"
-)
-
-// AllCapabilities acknowledges everything; `cloudlet up` deploys the
-// user's own template on the user's own machine and grants them all.
-var AllCapabilities = []string{CapabilityIAM, CapabilityNamedIAM, CapabilityAutoExpand}
 
 var stackNameRE = regexp.MustCompile(`^[a-zA-Z][-a-zA-Z0-9]*$`)
 
@@ -65,9 +55,63 @@ func (e *ValidationError) Error() string {
 // Unwrap exposes the AWS error to errors.As.
 func (e *ValidationError) Unwrap() error { return e.AWS }
 
+// prepareInput is what prepare checks.
+type prepareInput struct {
+	name      string
+	body      []byte
+	supplied  map[string]string
+	caps      []string
+	stackName string
+	stackID   string
+	// direct is true for CreateStack and UpdateStack called by a user:
+	// a template with a Transform then needs CAPABILITY_AUTO_EXPAND,
+	// which change sets and nested stacks do not (spec §5.7).
+	direct bool
+}
+
 // prepare parses and checks a template with its parameters: everything
 // AWS rejects synchronously, before a stack operation starts.
-func (e *Engine) prepare(ctx context.Context, name string, body []byte, supplied map[string]string, caps []string, stackName, stackID string) (*prepared, error) {
+func (e *Engine) prepare(ctx context.Context, in prepareInput) (*prepared, error) {
+	tmpl, err := e.check(in.name, in.body)
+	if err != nil {
+		return nil, err
+	}
+	var ssm func(string) (string, error)
+	if e.cfg.SSM != nil {
+		ssm = func(n string) (string, error) { return e.cfg.SSM(ctx, n) }
+	}
+	params, err := tmpl.ResolveParameters(in.supplied, ssm)
+	if err != nil {
+		return nil, asValidation(err)
+	}
+	scope := &template.Scope{Region: e.cfg.Region, AccountID: e.cfg.AccountID, Partition: e.partition(),
+		URLSuffix: urlSuffixOf(e.cfg.Region), StackName: in.stackName, StackID: in.stackID, Params: params}
+	conds, err := tmpl.EvalConditions(scope)
+	if err != nil {
+		return nil, asValidation(err)
+	}
+	scope.Conditions = conds
+	if err := tmpl.CheckRules(scope); err != nil {
+		return nil, asValidation(err)
+	}
+	need := e.capabilities(ctx, tmpl, scope, in.direct, 0)
+	if missing := need.missing(in.caps); missing != "" {
+		return nil, awserr.New(CodeInsufficientCapabilities, "Requires capabilities : [%s]", missing)
+	}
+	if _, err := tmpl.Order(conds); err != nil {
+		return nil, asValidation(err)
+	}
+	return &prepared{tmpl: tmpl, params: params, record: parameterRecord(tmpl, params), conds: conds}, nil
+}
+
+// check parses a template and reports every static problem at once: the
+// template's own (Validate), resource types no provider handles, unknown
+// properties and missing required ones.
+func (e *Engine) check(name string, body []byte) (*template.Template, error) {
+	return checkTemplate(e.cfg.Registry, name, body)
+}
+
+func checkTemplate(reg *Registry, name string, body []byte) (*template.Template, error) {
 	tmpl, err := template.Parse(name, body)
 	if err != nil {
 		return nil, asValidation(err)
@@ -84,37 +128,42 @@ func (e *Engine) prepare(ctx context.Context, name string, body []byte, supplied
 		return nil, &ValidationError{AWS: awserr.New(awserr.CodeValidationError,
 			"Template format error: transform %s is not supported by cloudlet yet", strings.Join(unsupported, ", "))}
 	}
+	var problems []error
+	var first *awserr.Error
 	if err := tmpl.Validate(); err != nil {
-		return nil, asValidation(err)
+		ve := asValidation(err).(*ValidationError)
+		problems, first = ve.Problems, ve.AWS
 	}
-	if err := e.checkTypes(tmpl); err != nil {
-		return nil, err
+	if err := checkTypes(reg, tmpl); err != nil {
+		problems = append(problems, err.Problems...)
+		if first == nil {
+			first = err.AWS
+		}
 	}
-	var ssm func(string) (string, error)
-	if e.cfg.SSM != nil {
-		ssm = func(n string) (string, error) { return e.cfg.SSM(ctx, n) }
+	props := checkProperties(reg, tmpl)
+	problems = append(problems, props...)
+	if first == nil && len(props) > 0 {
+		first = template.AWSError(props[0])
 	}
-	params, err := tmpl.ResolveParameters(supplied, ssm)
-	if err != nil {
-		return nil, asValidation(err)
+	if first != nil {
+		// AWS reports one problem (first); people read them all, in
+		// the order of the file.
+		sort.SliceStable(problems, func(i, j int) bool { return posOf(problems[i]).Less(posOf(problems[j])) })
+		return nil, &ValidationError{AWS: first, Problems: problems}
 	}
-	scope := &template.Scope{Region: e.cfg.Region, AccountID: e.cfg.AccountID, Partition: e.partition(),
-		URLSuffix: urlSuffixOf(e.cfg.Region), StackName: stackName, StackID: stackID, Params: params}
-	conds, err := tmpl.EvalConditions(scope)
-	if err != nil {
-		return nil, asValidation(err)
+	return tmpl, nil
+}
+
+type linePos struct{ line, col int }
+
+func (a linePos) Less(b linePos) bool { return a.line < b.line || a.line == b.line && a.col < b.col }
+
+func posOf(err error) linePos {
+	var te *template.Error
+	if errors.As(err, &te) {
+		return linePos{te.Pos.Line, te.Pos.Col}
 	}
-	scope.Conditions = conds
-	if err := tmpl.CheckRules(scope); err != nil {
-		return nil, asValidation(err)
-	}
-	if err := e.checkCapabilities(tmpl, conds, caps); err != nil {
-		return nil, err
-	}
-	if _, err := tmpl.Order(conds); err != nil {
-		return nil, asValidation(err)
-	}
-	return &prepared{tmpl: tmpl, params: params, record: parameterRecord(tmpl, params), conds: conds}, nil
+	return linePos{}
 }
 
 // asValidation turns template errors into a ValidationError whose AWS
@@ -131,23 +180,30 @@ func asValidation(err error) error {
 		problems = []error{err}
 	}
 	aws := template.AWSError(problems[0])
+	if aws == nil {
+		aws = awserr.New(awserr.CodeValidationError, "%s", problems[0].Error())
+	}
 	return &ValidationError{AWS: aws, Problems: problems}
 }
 
 // checkTypes lists every resource type no provider handles, before
 // anything is created (spec §1.1: "Unrecognized resource types").
-func (e *Engine) checkTypes(tmpl *template.Template) error {
+func checkTypes(reg *Registry, tmpl *template.Template) *ValidationError {
 	var types []string
 	var problems []error
 	for _, r := range tmpl.Resources {
-		if _, ok := e.cfg.Registry.Lookup(r.Type); ok {
+		if r.Type == "" {
+			continue // Validate reported it
+		}
+		if _, ok := reg.Lookup(r.Type); ok {
 			continue
 		}
 		if !slices.Contains(types, r.Type) {
 			types = append(types, r.Type)
 		}
-		problems = append(problems, fmt.Errorf("%s:%d:%d: %s: unsupported resource type %s (cloudlet supports %s)",
-			r.Pos.File, r.Pos.Line, r.Pos.Col, r.LogicalID, r.Type, strings.Join(e.cfg.Registry.Types(), ", ")))
+		problems = append(problems, &template.Error{Pos: r.Pos, LogicalID: r.LogicalID,
+			Message: fmt.Sprintf("Template format error: Unrecognized resource types: [%s]", r.Type),
+			Detail:  "cloudlet supports " + strings.Join(reg.Types(), ", ")})
 	}
 	if len(types) == 0 {
 		return nil
@@ -158,31 +214,44 @@ func (e *Engine) checkTypes(tmpl *template.Template) error {
 	}
 }
 
-// checkCapabilities refuses IAM resources unless acknowledged (spec §5.7).
-func (e *Engine) checkCapabilities(tmpl *template.Template, conds map[string]bool, caps []string) error {
-	need := ""
+// checkProperties reports properties a type does not have and required
+// ones the template omits, in the resource handlers' wording (spec §6.14),
+// before anything is created. A property given through an intrinsic that
+// may evaluate to AWS::NoValue is checked again at creation.
+func checkProperties(reg *Registry, tmpl *template.Template) []error {
+	var out []error
 	for _, r := range tmpl.Resources {
-		p, _ := e.cfg.Registry.Lookup(r.Type)
-		s := p.Schema()
-		if s.NeedsCapability == "" {
+		p, ok := reg.Lookup(r.Type)
+		if !ok {
 			continue
 		}
-		if need == "" {
-			need = s.NeedsCapability
+		s := p.Schema()
+		props := r.Properties
+		if props != nil {
+			if _, _, isFn := props.Intrinsic(); isFn || props.Kind != template.KindMap {
+				continue
+			}
 		}
-		if s.NameProperty != "" && r.Properties != nil && r.Properties.Get(s.NameProperty) != nil {
-			need = CapabilityNamedIAM
+		if len(s.Properties) > 0 && props != nil {
+			for _, pair := range props.Pairs {
+				if !slices.Contains(s.Properties, pair.Key) {
+					out = append(out, &template.Error{Pos: pair.KeyPos, LogicalID: r.LogicalID,
+						Message: fmt.Sprintf("Properties validation failed for resource %s with message: #: extraneous key [%s] is not permitted", r.LogicalID, pair.Key)})
+				}
+			}
+		}
+		var missing []string
+		for _, k := range s.Required {
+			if props == nil || props.Get(k) == nil {
+				missing = append(missing, k)
+			}
+		}
+		if len(missing) > 0 {
+			out = append(out, &template.Error{Pos: r.Pos, LogicalID: r.LogicalID,
+				Message: fmt.Sprintf("Properties validation failed for resource %s with message: #: required key [%s] not found", r.LogicalID, strings.Join(missing, ", "))})
 		}
 	}
-	switch {
-	case need == "":
-		return nil
-	case need == CapabilityIAM && (slices.Contains(caps, CapabilityIAM) || slices.Contains(caps, CapabilityNamedIAM)):
-		return nil
-	case need == CapabilityNamedIAM && slices.Contains(caps, CapabilityNamedIAM):
-		return nil
-	}
-	return awserr.New("InsufficientCapabilitiesException", "Requires capabilities : [%s]", need)
+	return out
 }
 
 // parameterRecord lists the parameters as the stack keeps them.

@@ -3,7 +3,9 @@ package stack
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"sort"
+	"strings"
 )
 
 // Provider creates and deletes the resources of one CloudFormation type.
@@ -29,6 +31,16 @@ type Updater interface {
 	// Update changes the resource req.PhysicalID from req.OldProperties to
 	// req.Properties. The physical ID stays the same.
 	Update(ctx context.Context, req *Request) (*Result, error)
+}
+
+// Planner is implemented by providers that know, before Create, the
+// physical ID Create will give the resource — a name the properties give
+// or one made with Request.PhysicalName, which returns the same name for
+// the same request. The engine commits it to the resource's record before
+// calling Create, so that a crash during Create cannot orphan what it
+// made: recovery deletes by the planned ID (spec DESIGN "crash safety").
+type Planner interface {
+	PlannedID(req *Request) (string, error)
 }
 
 // Schema is what the engine must know about a type before creating it.
@@ -64,6 +76,10 @@ type Request struct {
 	PhysicalID    string
 	// Attributes are the values the last Create/Update returned.
 	Attributes map[string]any
+
+	// suffix makes PhysicalName repeatable for one request (Planner);
+	// empty means a fresh random suffix at each call.
+	suffix string
 }
 
 // StackInfo identifies the stack a request belongs to.
@@ -75,8 +91,35 @@ type StackInfo struct {
 // property is omitted: {stack}-{logicalID}-{12 random alphanumerics},
 // shortened to max characters (spec cloudformation §6.0).
 func (r *Request) PhysicalName(max int) string {
-	return physicalName(r.Stack.Name, r.LogicalID, max)
+	if r.suffix == "" {
+		return physicalName(r.Stack.Name, r.LogicalID, max)
+	}
+	return fitName(r.Stack.Name, r.LogicalID, r.suffix, max)
 }
+
+// Suffix returns the request's 12 random characters (mixed-case
+// alphanumerics), the same on every call for one request: for generated
+// names in other shapes than PhysicalName's (AWS::SSM::Parameter's
+// CFN-{LogicalId}-{suffix}).
+func (r *Request) Suffix() string {
+	if r.suffix == "" {
+		r.suffix = randomSuffix(12, alnum)
+	}
+	return r.suffix
+}
+
+// LeftoverError is a failed Create that nevertheless left something the
+// engine must delete when it rolls back: a nested stack that failed and
+// rolled itself back still exists until its parent deletes it (spec §7).
+type LeftoverError struct {
+	PhysicalID string
+	Err        error
+}
+
+func (e *LeftoverError) Error() string { return e.Err.Error() }
+
+// Unwrap gives errors.Is/As the failure.
+func (e *LeftoverError) Unwrap() error { return e.Err }
 
 // Result is what Create and Update return.
 type Result struct {
@@ -101,11 +144,25 @@ func (r *Registry) Register(typeName string, p Provider) {
 	r.m[typeName] = p
 }
 
-// Lookup returns the provider for typeName.
+// CustomTypes is the registry key of the provider of every Custom::Name
+// type (AWS's custom resources, spec cloudformation §6).
+const CustomTypes = "Custom::*"
+
+// Lookup returns the provider for typeName. A Custom::Name type without
+// a provider of its own gets the one registered as CustomTypes.
 func (r *Registry) Lookup(typeName string) (Provider, bool) {
-	p, ok := r.m[typeName]
-	return p, ok
+	if p, ok := r.m[typeName]; ok {
+		return p, true
+	}
+	if name, ok := strings.CutPrefix(typeName, "Custom::"); ok && customName.MatchString(name) {
+		p, ok := r.m[CustomTypes]
+		return p, ok
+	}
+	return nil, false
 }
+
+// customName is what AWS allows after "Custom::" (60 characters at most).
+var customName = regexp.MustCompile(`^[A-Za-z0-9_@-]{1,60}$`)
 
 // Types returns the registered type names, sorted.
 func (r *Registry) Types() []string {

@@ -5,8 +5,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
-	"github.com/cloudlet-dev/cloudlet/internal/awserr"
 	"github.com/cloudlet-dev/cloudlet/internal/store"
 	"github.com/cloudlet-dev/cloudlet/internal/template"
 )
@@ -18,10 +18,17 @@ type run struct {
 	st    *Stack
 	tmpl  *template.Template
 	scope *template.Scope
+	// secrets are the values of NoEcho parameters, masked wherever an
+	// event would show them (spec §3.3).
+	secrets []string
+	// onEnd, when set, is told the operation's final status (change
+	// sets track their execution with it).
+	onEnd func(status string)
 
-	mu   sync.Mutex
-	res  map[string]*Resource // by logical ID
-	errs []resourceError      // failures, in the order they happened
+	mu      sync.Mutex
+	res     map[string]*Resource // by logical ID
+	errs    []resourceError      // failures, in the order they happened
+	imports map[string]bool      // export names Fn::ImportValue resolved
 }
 
 type resourceError struct {
@@ -37,10 +44,29 @@ func (e *Engine) newRun(st *Stack, tmpl *template.Template, params map[string]te
 		NotificationARNs: st.NotificationARNs,
 		Params:           params,
 		Resources:        r,
-		ImportValue:      e.importValue,
+	}
+	r.scope.ImportValue = func(name string) (string, error) {
+		v, err := e.importValue(name)
+		if err == nil {
+			r.noteImport(name)
+		}
+		return v, err
+	}
+	for _, p := range st.Parameters {
+		if p.NoEcho && p.Value != "" {
+			r.secrets = append(r.secrets, p.Value)
+			if p.ResolvedValue != "" {
+				r.secrets = append(r.secrets, p.ResolvedValue)
+			}
+		}
 	}
 	return r
 }
+
+// stopping reports whether the engine is shutting down: the operation
+// then stops where it is, leaving its statuses *_IN_PROGRESS for Recover,
+// rather than recording failures that did not happen.
+func (r *run) stopping() bool { return r.e.ctx.Err() != nil }
 
 // Ref implements template.Resolver over the run's live resources.
 func (r *run) Ref(logicalID string) (any, error) {
@@ -87,55 +113,136 @@ func (r *run) firstError() error {
 	return fmt.Errorf("%s: %w", r.errs[0].logicalID, r.errs[0].err)
 }
 
+// resource returns the live record of a logical ID (nil when none).
+func (r *run) resource(id string) *Resource {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.res[id]
+}
+
 // setStatus moves the stack to status, committing the stack record and
 // its stack-level event together. An illegal transition is a bug in the
 // engine and is reported, not performed.
 func (r *run) setStatus(status, reason string) error {
+	return r.setStatusWith(status, reason, nil)
+}
+
+// setStatusWith is setStatus with a check or write (pre) in the same
+// transaction; when pre fails, nothing is written and the status stays.
+func (r *run) setStatusWith(status, reason string, pre func(*store.Tx) error) error {
 	if !canTransition(r.st.Status, status) {
 		return fmt.Errorf("stack %s: illegal transition %s → %s", r.st.Name, r.st.Status, status)
 	}
+	prevStatus, prevReason := r.st.Status, r.st.StatusReason
 	r.st.Status = status
 	r.st.StatusReason = reason
-	ev := &Event{StackID: r.st.ID, StackName: r.st.Name, EventID: newUUID(),
-		LogicalResourceID: r.st.Name, PhysicalResourceID: r.st.ID, ResourceType: StackType,
-		Timestamp: r.e.eventTime(r.st.ID), ResourceStatus: status, ResourceStatusReason: reason}
-	if r.st.ParentLogicalID != "" {
-		ev.LogicalResourceID = r.st.Name
-	}
-	return r.e.db.Update(func(tx *store.Tx) error {
-		if err := tx.Put(bucketStacks, r.st.ID, r.st); err != nil {
-			return err
+	st := *r.st
+	err := r.e.commits.commit(r.st.ID, func(next func() time.Time) func(*store.Tx) error {
+		ev := &Event{StackID: st.ID, StackName: st.Name, EventID: newUUID(),
+			LogicalResourceID: st.Name, PhysicalResourceID: st.ID, ResourceType: StackType,
+			Timestamp: next(), ResourceStatus: status, ResourceStatusReason: r.mask(reason)}
+		return func(tx *store.Tx) error {
+			if pre != nil {
+				if err := pre(tx); err != nil {
+					return err
+				}
+			}
+			// Termination protection is switched outside operations.
+			if cur, ok, _ := store.Get[Stack](tx, bucketStacks, st.ID); ok {
+				st.TerminationProtect = cur.TerminationProtect
+			}
+			if err := tx.Put(bucketStacks, st.ID, &st); err != nil {
+				return err
+			}
+			return putEvent(tx, ev)
 		}
-		return putEvent(tx, ev)
 	})
+	if err != nil {
+		r.st.Status, r.st.StatusReason = prevStatus, prevReason
+	}
+	return err
+}
+
+// step is one status a resource goes through; several steps recorded
+// together share one transaction.
+type step struct {
+	status, reason string
+	withProps      bool
 }
 
 // record commits a resource's new status and its event together.
 func (r *run) record(res *Resource, status, reason string, withProps bool) error {
-	r.mu.Lock()
-	res.Status = status
-	res.StatusReason = reason
-	res.Timestamp = r.e.eventTime(r.st.ID)
-	r.res[res.LogicalID] = res
-	ev := &Event{StackID: r.st.ID, StackName: r.st.Name,
-		EventID:           fmt.Sprintf("%s-%s-%s", res.LogicalID, status, res.Timestamp.Format("2006-01-02T15:04:05.000Z")),
-		LogicalResourceID: res.LogicalID, PhysicalResourceID: res.PhysicalID, ResourceType: res.Type,
-		Timestamp: res.Timestamp, ResourceStatus: status, ResourceStatusReason: reason}
-	if withProps {
-		ev.ResourceProperties = propertiesJSON(res.Properties)
-	}
-	cp := *res
-	r.mu.Unlock()
-	return r.e.db.Update(func(tx *store.Tx) error {
-		if status == DeleteComplete || status == DeleteSkipped {
-			if err := tx.Delete(bucketResources, r.st.ID+"/"+cp.LogicalID); err != nil {
+	return r.recordSteps(res, nil, step{status, reason, withProps})
+}
+
+// recordSteps commits one event per step and the resource's record in
+// its last status, with extra (journal) writes in the same transaction.
+func (r *run) recordSteps(res *Resource, extra func(*store.Tx) error, steps ...step) error {
+	return r.e.commits.commit(r.st.ID, func(next func() time.Time) func(*store.Tx) error {
+		r.mu.Lock()
+		evs := make([]*Event, len(steps))
+		for i, s := range steps {
+			res.Status, res.StatusReason, res.Timestamp = s.status, s.reason, next()
+			evs[i] = r.event(res, s.withProps)
+		}
+		r.res[res.LogicalID] = res
+		cp := *res
+		r.mu.Unlock()
+		gone := cp.Status == DeleteComplete || cp.Status == DeleteSkipped
+		return func(tx *store.Tx) error {
+			if gone {
+				if err := tx.Delete(bucketResources, r.st.ID+"/"+cp.LogicalID); err != nil {
+					return err
+				}
+			} else if err := putResource(tx, r.st.ID, &cp); err != nil {
 				return err
 			}
-		} else if err := putResource(tx, r.st.ID, &cp); err != nil {
-			return err
+			for _, ev := range evs {
+				if err := putEvent(tx, ev); err != nil {
+					return err
+				}
+			}
+			if extra != nil {
+				return extra(tx)
+			}
+			return nil
 		}
-		return putEvent(tx, ev)
 	})
+}
+
+// event makes the event of a resource's current status.
+func (r *run) event(res *Resource, withProps bool) *Event {
+	ev := &Event{StackID: r.st.ID, StackName: r.st.Name,
+		EventID:           fmt.Sprintf("%s-%s-%s", res.LogicalID, res.Status, res.Timestamp.Format("2006-01-02T15:04:05.000Z")),
+		LogicalResourceID: res.LogicalID, PhysicalResourceID: res.PhysicalID, ResourceType: res.Type,
+		Timestamp: res.Timestamp, ResourceStatus: res.Status, ResourceStatusReason: r.mask(res.StatusReason)}
+	if withProps {
+		ev.ResourceProperties = r.mask(propertiesJSON(res.Properties))
+	}
+	return ev
+}
+
+// recordCopy writes an event about another physical copy of a resource
+// (the old copy of a replaced one) without changing its record.
+func (r *run) recordCopy(res *Resource, c *Copy, status, reason string) error {
+	return r.e.commits.commit(r.st.ID, func(next func() time.Time) func(*store.Tx) error {
+		t := next()
+		ev := &Event{StackID: r.st.ID, StackName: r.st.Name,
+			EventID:           fmt.Sprintf("%s-%s-%s", res.LogicalID, status, t.Format("2006-01-02T15:04:05.000Z")),
+			LogicalResourceID: res.LogicalID, PhysicalResourceID: c.PhysicalID, ResourceType: c.Type,
+			Timestamp: t, ResourceStatus: status, ResourceStatusReason: r.mask(reason)}
+		return func(tx *store.Tx) error { return putEvent(tx, ev) }
+	})
+}
+
+// mask hides NoEcho parameter values in text an event shows.
+func (r *run) mask(s string) string {
+	for _, v := range r.secrets {
+		if v != "" && strings.Contains(s, v) {
+			s = strings.ReplaceAll(s, v, template.Masked)
+		}
+	}
+	return s
 }
 
 // dependencyMap returns each included resource's dependencies.
@@ -256,24 +363,32 @@ func failedList(ids []string) string {
 	return "[" + strings.Join(ids, ", ") + "]"
 }
 
-// importValue resolves Fn::ImportValue from the exports of other stacks.
-func (e *Engine) importValue(name string) (string, error) {
-	var ex exportRecord
-	var ok bool
-	err := e.db.View(func(tx *store.Tx) error {
-		var err error
-		ok, err = tx.Get(bucketExports, name, &ex)
-		return err
-	})
-	if err != nil {
-		return "", err
+// finish commits the operation's final status and remembers its first
+// failure for Wait's caller.
+func (r *run) finish(status, reason string) {
+	if err := r.setStatus(status, reason); err != nil {
+		r.e.log.Error("stack status", "stack", r.st.Name, "status", status, "err", err)
 	}
-	if !ok {
-		return "", awserr.New(awserr.CodeValidationError, "No export named %s found", name)
+	r.e.mu.Lock()
+	if err := r.firstError(); err != nil {
+		r.e.detail[r.st.ID] = err
+	} else {
+		delete(r.e.detail, r.st.ID)
 	}
-	return ex.Value, nil
+	r.e.mu.Unlock()
+	if r.onEnd != nil {
+		r.onEnd(status)
+	}
 }
 
-type exportRecord struct {
-	Name, Value, StackID string
+// request builds a provider call for res.
+func (r *run) request(res *Resource) *Request {
+	return &Request{
+		Stack:      StackInfo{Name: r.st.Name, ID: r.st.ID, Region: r.st.Region, AccountID: r.st.AccountID, Partition: partitionOf(r.st.Region)},
+		LogicalID:  res.LogicalID,
+		Type:       res.Type,
+		Properties: res.Properties,
+		PhysicalID: res.PhysicalID,
+		Attributes: res.Attributes,
+	}
 }

@@ -10,13 +10,18 @@ import (
 )
 
 // Store layout: stacks by ID; live stack names → ID; resources by
-// "stackID/logicalID"; events by "stackID/sequence"; exports by name.
+// "stackID/logicalID"; events by "stackID/sequence"; exports by name;
+// imports by "export\x00stackID"; an update's undo journal by
+// "stackID/sequence"; change sets by ID.
 const (
-	bucketStacks    = "cfn.stacks"
-	bucketNames     = "cfn.names"
-	bucketResources = "cfn.resources"
-	bucketEvents    = "cfn.events"
-	bucketExports   = "cfn.exports"
+	bucketStacks     = "cfn.stacks"
+	bucketNames      = "cfn.names"
+	bucketResources  = "cfn.resources"
+	bucketEvents     = "cfn.events"
+	bucketExports    = "cfn.exports"
+	bucketImports    = "cfn.imports"
+	bucketJournal    = "cfn.journal"
+	bucketChangeSets = "cfn.changesets"
 )
 
 // lookup finds a stack by live name or by ID; nil when there is none.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sort"
 
 	"github.com/cloudlet-dev/cloudlet/internal/awserr"
 	"github.com/cloudlet-dev/cloudlet/internal/store"
@@ -25,6 +26,15 @@ type UpdateInput struct {
 	UsePrevious     []string
 	Capabilities    []string
 	DisableRollback bool
+	// Tags and NotificationARNs replace the stack's when non-nil.
+	Tags             map[string]string
+	NotificationARNs []string
+
+	// viaChangeSet is set when a change set is executed (no
+	// CAPABILITY_AUTO_EXPAND needed, spec §5.7).
+	viaChangeSet bool
+	// nested is set when a parent stack updates its child.
+	nested bool
 }
 
 // ErrNoUpdates is AWS's answer to an update that changes nothing.
@@ -37,6 +47,11 @@ func (e *Engine) UpdateStack(ctx context.Context, in UpdateInput) (*Stack, error
 	if err != nil {
 		return nil, err
 	}
+	return e.goUpdate(r)
+}
+
+// goUpdate runs a started update in the background.
+func (e *Engine) goUpdate(r *run) (*Stack, error) {
 	st := *r.st
 	end, ok := e.begin(r.st.ID)
 	if !ok {
@@ -53,18 +68,20 @@ func busy(st *Stack) error {
 	return awserr.New(awserr.CodeValidationError, "Stack:%s is in %s state and can not be updated.", st.ID, st.Status)
 }
 
-func (e *Engine) startUpdate(ctx context.Context, in UpdateInput) (*run, error) {
+// planUpdate validates an update and returns the stack as it would be,
+// with the prepared template; nothing is written.
+func (e *Engine) planUpdate(ctx context.Context, in UpdateInput) (*Stack, *prepared, error) {
 	cur, err := e.Describe(ctx, in.StackName)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !canTransition(cur.Status, UpdateInProgress) {
-		return nil, busy(cur)
+		return nil, nil, busy(cur)
 	}
 	name, body := cur.TemplateName, []byte(cur.TemplateBody)
 	if !in.UsePreviousTemplate {
 		if name, body, err = e.templateOf(ctx, in.TemplateName, in.TemplateBody, in.TemplateURL); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	supplied := maps.Clone(in.Parameters)
@@ -81,45 +98,62 @@ func (e *Engine) startUpdate(ctx context.Context, in UpdateInput) (*run, error) 
 	if cur.ParentID != "" && caps == nil {
 		caps = cur.Capabilities
 	}
-	p, err := e.prepare(ctx, name, body, supplied, caps, cur.Name, cur.ID)
+	p, err := e.prepare(ctx, prepareInput{name: name, body: body, supplied: supplied, caps: caps,
+		stackName: cur.Name, stackID: cur.ID, direct: !in.viaChangeSet && !in.nested})
 	if err != nil {
-		return nil, err
-	}
-	if string(body) == cur.TemplateBody && slices.Equal(p.record, cur.Parameters) {
-		return nil, ErrNoUpdates
+		return nil, nil, err
 	}
 	st := *cur
-	st.Previous = &Snapshot{TemplateBody: cur.TemplateBody, TemplateName: cur.TemplateName, Parameters: cur.Parameters, Outputs: cur.Outputs}
 	st.TemplateBody, st.TemplateName, st.Parameters = string(body), name, p.record
 	st.Description = p.tmpl.Description
 	st.Capabilities, st.DisableRollback = caps, in.DisableRollback
-	st.LastUpdatedTime = e.now().UTC()
-	r := e.newRun(&st, p.tmpl, p.params)
+	if in.Tags != nil {
+		st.Tags = in.Tags
+	}
+	if in.NotificationARNs != nil {
+		st.NotificationARNs = in.NotificationARNs
+	}
+	if string(body) == cur.TemplateBody && slices.Equal(p.record, cur.Parameters) &&
+		maps.Equal(st.Tags, cur.Tags) && slices.Equal(st.NotificationARNs, cur.NotificationARNs) {
+		return cur, p, ErrNoUpdates
+	}
+	return &st, p, nil
+}
+
+func (e *Engine) startUpdate(ctx context.Context, in UpdateInput) (*run, error) {
+	st, p, err := e.planUpdate(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return e.beginUpdate(st, p)
+}
+
+// beginUpdate commits the stack as UPDATE_IN_PROGRESS, with the snapshot
+// a rollback restores.
+func (e *Engine) beginUpdate(st *Stack, p *prepared) (*run, error) {
+	cur, err := e.Describe(context.Background(), st.ID)
+	if err != nil {
+		return nil, err
+	}
+	r := e.newRun(st, p.tmpl, p.params)
 	r.scope.Conditions = p.conds
 	if err := r.load(); err != nil {
 		return nil, err
 	}
-	if err := r.setStatus(UpdateInProgress, "User Initiated"); err != nil {
+	ids := make([]string, 0, len(r.res))
+	for id := range r.res {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	st.Previous = &Snapshot{TemplateBody: cur.TemplateBody, TemplateName: cur.TemplateName,
+		Parameters: cur.Parameters, Outputs: cur.Outputs, Resources: ids}
+	st.LastUpdatedTime = e.now().UTC()
+	if err := r.setStatusWith(UpdateInProgress, "User Initiated", func(tx *store.Tx) error {
+		return dropJournal(tx, st.ID)
+	}); err != nil {
 		return nil, err
 	}
 	return r, nil
-}
-
-// load reads the stack's current resources into the run.
-func (r *run) load() error {
-	return r.e.db.View(func(tx *store.Tx) error {
-		rs, err := loadResources(tx, r.st.ID)
-		for i := range rs {
-			r.res[rs[i].LogicalID] = &rs[i]
-		}
-		return err
-	})
-}
-
-// change is one step an update took, kept to undo it.
-type change struct {
-	kind string // "create", "update", "replace"
-	old  Resource
 }
 
 // runUpdate applies the new template resource by resource, then cleans up
@@ -127,33 +161,36 @@ type change struct {
 func (r *run) runUpdate(ctx context.Context) {
 	conds := r.scope.Conditions
 	ids, deps := r.dependencyMap(conds)
-	journal := map[string]change{}
-	var jmu = make(chan struct{}, 1)
-	failed, _ := walk(ctx, ids, deps, r.e.par, func(ctx context.Context, id string) error {
-		c, err := r.updateResource(ctx, id)
-		if c != nil {
-			jmu <- struct{}{}
-			journal[id] = *c
-			<-jmu
-		}
-		return err
-	})
+	failed, _ := walk(ctx, ids, deps, r.e.par, stopOnFailure, r.updateResource)
+	if r.stopping() {
+		return
+	}
 	reason := ""
 	if len(failed) == 0 {
 		outs, err := r.evalOutputs(conds)
 		if err == nil {
+			if user, uerr := r.e.exportUser(r.st.ID, outs); uerr != nil {
+				err = uerr
+			} else if user != "" {
+				err = Reasonf("%s", user)
+			}
+		}
+		if err == nil {
 			err = r.e.putExports(r.st.ID, outs)
 		}
 		if err == nil {
+			err = r.putImports()
+		}
+		if err == nil {
 			r.st.Outputs = outs
+			if r.st.Previous != nil {
+				r.st.Previous.Current = ids
+			}
 			if err := r.setStatus(UpdateCompleteCleanupInProgress, ""); err != nil {
 				r.e.log.Error("stack update", "stack", r.st.Name, "err", err)
 				return
 			}
-			r.cleanup(ctx, ids)
-			_ = r.e.dropExports(r.st.ID, outs)
-			r.st.Previous = nil
-			r.finish(UpdateComplete, "")
+			r.completeUpdate(r.e.ctx)
 			return
 		}
 		r.fail("Outputs", err)
@@ -162,6 +199,8 @@ func (r *run) runUpdate(ctx context.Context) {
 		reason = fmt.Sprintf("The following resource(s) failed to update: %s. ", failedList(failed))
 	}
 	if r.st.DisableRollback {
+		r.st.Previous = nil
+		_ = r.e.db.Update(func(tx *store.Tx) error { return dropJournal(tx, r.st.ID) })
 		r.finish(UpdateFailed, reason)
 		return
 	}
@@ -169,29 +208,32 @@ func (r *run) runUpdate(ctx context.Context) {
 		r.e.log.Error("stack update rollback", "stack", r.st.Name, "err", err)
 		return
 	}
-	ok := r.undo(ctx, journal)
-	prev := r.st.Previous
-	r.st.TemplateBody, r.st.TemplateName, r.st.Parameters, r.st.Outputs = prev.TemplateBody, prev.TemplateName, prev.Parameters, prev.Outputs
+	r.rollbackUpdate(r.e.ctx)
+}
+
+// completeUpdate is the UPDATE_COMPLETE_CLEANUP_IN_PROGRESS phase.
+func (r *run) completeUpdate(ctx context.Context) {
+	ids := r.liveIDs()
+	if r.st.Previous != nil && r.st.Previous.Current != nil {
+		ids = r.st.Previous.Current
+	}
+	r.cleanup(ctx, ids, false)
+	if r.stopping() {
+		return
+	}
+	_ = r.e.dropExports(r.st.ID, r.st.Outputs)
 	r.st.Previous = nil
-	if !ok {
-		r.finish(UpdateRollbackFailed, reason)
-		return
-	}
-	if err := r.setStatus(UpdateRollbackCompleteCleanupInProgress, ""); err != nil {
-		r.e.log.Error("stack update rollback", "stack", r.st.Name, "err", err)
-		return
-	}
-	r.finish(UpdateRollbackComplete, "")
+	_ = r.e.db.Update(func(tx *store.Tx) error { return dropJournal(tx, r.st.ID) })
+	r.finish(UpdateComplete, "")
 }
 
 // updateResource brings one resource to the new template: create, no-op,
-// update in place, or replace (spec §5.5).
-func (r *run) updateResource(ctx context.Context, id string) (*change, error) {
-	r.mu.Lock()
-	cur := r.res[id]
-	r.mu.Unlock()
-	if cur == nil {
-		return &change{kind: "create"}, r.createResource(ctx, id)
+// update in place, or replace (spec §5.5). Each change is journaled,
+// with the resource's old record, in the transaction that starts it.
+func (r *run) updateResource(ctx context.Context, id string) error {
+	cur := r.resource(id)
+	if cur == nil || (cur.PhysicalID == "" && cur.PlannedID == "") {
+		return r.createResource(ctx, id)
 	}
 	old := *cur
 	tr := r.templateResource(id)
@@ -205,166 +247,108 @@ func (r *run) updateResource(ctx context.Context, id string) (*change, error) {
 	if err != nil {
 		r.fail(id, positioned(tr, err))
 		_ = r.record(&res, UpdateFailed, reasonOf(err), false)
-		return nil, err
+		return err
 	}
+	meta := r.evalMetadata(tr)
 	if tr.Type == cur.Type && tr.Type != StackType && sameJSON(props, cur.Properties) {
+		res.Metadata = meta
+		if meta != cur.Metadata {
+			// Only the metadata changed: AWS records an update that
+			// calls no handler.
+			return r.recordSteps(&res, nil, step{UpdateInProgress, "", true}, step{UpdateComplete, "", true})
+		}
 		r.mu.Lock()
 		r.res[id] = &res
 		r.mu.Unlock()
-		return nil, nil
+		return r.e.db.Update(func(tx *store.Tx) error { return putResource(tx, r.st.ID, &res) })
 	}
-	res.Properties = props
+	res.Properties, res.Metadata = props, meta
 	up, canUpdate := p.(Updater)
 	if tr.Type != cur.Type || !canUpdate || changedAny(p.Schema().CreateOnly, props, cur.Properties) {
 		return r.replaceResource(ctx, tr, p, &res, old)
 	}
-	if err := r.record(&res, UpdateInProgress, "", true); err != nil {
-		return nil, err
+	if err := r.recordSteps(&res, journal(r.st.ID, "update", old), step{UpdateInProgress, "", true}); err != nil {
+		return err
 	}
 	req := r.request(&res)
 	req.OldProperties = old.Properties
 	out, err := up.Update(ctx, req)
 	if err != nil {
-		r.fail(id, positioned(tr, err))
-		_ = r.record(&res, UpdateFailed, reasonOf(err), false)
-		return &change{kind: "update", old: old}, err
+		if r.stopping() {
+			return err
+		}
+		reason := reasonOf(err)
+		if cancelled(ctx) {
+			reason = "Resource update cancelled"
+		} else {
+			r.fail(id, positioned(tr, err))
+		}
+		_ = r.record(&res, UpdateFailed, reason, false)
+		return err
 	}
 	res.Attributes = out.Attributes
-	if out.PhysicalID != "" {
+	if out.PhysicalID != "" && out.PhysicalID != old.PhysicalID {
+		// A handler that answers an update with a new physical ID (a
+		// custom resource) replaced the resource: the old copy goes in
+		// the cleanup phase.
 		res.PhysicalID = out.PhysicalID
+		res.Obsolete = &Copy{Type: old.Type, PhysicalID: old.PhysicalID, Properties: old.Properties, Attributes: old.Attributes}
 	}
-	return &change{kind: "update", old: old}, r.record(&res, UpdateComplete, "", true)
+	return r.record(&res, UpdateComplete, "", true)
 }
 
 // replaceResource creates the new copy first; the old one is deleted in
 // the cleanup phase (spec §5.3 "Replacement").
-func (r *run) replaceResource(ctx context.Context, tr *template.Resource, p Provider, res *Resource, old Resource) (*change, error) {
+func (r *run) replaceResource(ctx context.Context, tr *template.Resource, p Provider, res *Resource, old Resource) error {
 	res.Type = tr.Type
-	if err := r.record(res, UpdateInProgress, "Requested update requires the creation of a new physical resource; hence creating one.", true); err != nil {
-		return nil, err
-	}
 	req := r.request(res)
-	req.PhysicalID = ""
+	req.PhysicalID, req.Attributes = "", nil
+	req.suffix = randomSuffix(12, alnum)
+	if pl, ok := p.(Planner); ok {
+		planned, err := pl.PlannedID(req)
+		if err != nil {
+			r.fail(res.LogicalID, positioned(tr, err))
+			_ = r.record(res, UpdateFailed, reasonOf(err), false)
+			return err
+		}
+		res.PlannedID = planned
+	}
+	if err := r.recordSteps(res, journal(r.st.ID, "replace", old),
+		step{UpdateInProgress, "Requested update requires the creation of a new physical resource; hence creating one.", true}); err != nil {
+		return err
+	}
 	out, err := p.Create(ctx, req)
 	if err != nil {
-		r.fail(res.LogicalID, positioned(tr, err))
-		_ = r.record(res, UpdateFailed, reasonOf(err), false)
-		return nil, err
+		if r.stopping() {
+			return err
+		}
+		res.PlannedID = ""
+		reason := reasonOf(err)
+		if cancelled(ctx) {
+			reason = "Resource update cancelled"
+		} else {
+			r.fail(res.LogicalID, positioned(tr, err))
+		}
+		_ = r.record(res, UpdateFailed, reason, false)
+		return err
 	}
-	res.Replaced = old.PhysicalID
-	res.PhysicalID, res.Attributes = out.PhysicalID, out.Attributes
-	if err := r.record(res, UpdateInProgress, "Resource creation Initiated", true); err != nil {
-		return nil, err
-	}
-	return &change{kind: "replace", old: old}, r.record(res, UpdateComplete, "", true)
+	res.Obsolete = &Copy{Type: old.Type, PhysicalID: old.PhysicalID, Properties: old.Properties, Attributes: old.Attributes}
+	res.PhysicalID, res.Attributes, res.PlannedID = out.PhysicalID, out.Attributes, ""
+	return r.recordSteps(res, nil,
+		step{UpdateInProgress, "Resource creation Initiated", true},
+		step{UpdateComplete, "", true})
 }
 
-// cleanup deletes replaced copies and resources the new template dropped.
-func (r *run) cleanup(ctx context.Context, kept []string) {
+// liveIDs are the logical IDs the run holds records for.
+func (r *run) liveIDs() []string {
 	r.mu.Lock()
-	var replaced []*Resource
-	var removed []string
-	for id, res := range r.res {
-		if res.Replaced != "" {
-			replaced = append(replaced, res)
-		}
-		if !slices.Contains(kept, id) {
-			removed = append(removed, id)
-		}
+	defer r.mu.Unlock()
+	ids := make([]string, 0, len(r.res))
+	for id := range r.res {
+		ids = append(ids, id)
 	}
-	r.mu.Unlock()
-	for _, res := range replaced {
-		old := *res
-		old.PhysicalID, old.Replaced = res.Replaced, ""
-		if res.UpdateReplacePolicy != "Retain" {
-			r.deleteCopy(ctx, &old)
-		}
-		res.Replaced = ""
-		_ = r.e.db.Update(func(tx *store.Tx) error { return putResource(tx, r.st.ID, res) })
-	}
-	r.deleteRemoved(ctx, removed)
-}
-
-// deleteCopy deletes an obsolete physical copy, recording the events
-// under the resource's logical ID.
-func (r *run) deleteCopy(ctx context.Context, old *Resource) {
-	p, ok := r.e.cfg.Registry.Lookup(old.Type)
-	if !ok {
-		return
-	}
-	ev := *old
-	_ = r.recordEventOnly(&ev, DeleteInProgress, "")
-	if err := p.Delete(ctx, r.request(&ev)); err != nil {
-		_ = r.recordEventOnly(&ev, DeleteFailed, reasonOf(err))
-		return
-	}
-	_ = r.recordEventOnly(&ev, DeleteComplete, "")
-}
-
-// deleteRemoved deletes resources no longer in the template, dependents
-// first by the previous template's graph.
-func (r *run) deleteRemoved(ctx context.Context, ids []string) {
-	if len(ids) == 0 {
-		return
-	}
-	deps := map[string][]string{}
-	if r.st.Previous != nil {
-		if prev, err := template.Parse(r.st.Previous.TemplateName, []byte(r.st.Previous.TemplateBody)); err == nil {
-			for _, tr := range prev.Resources {
-				deps[tr.LogicalID] = prev.Dependencies(tr, nil)
-			}
-		}
-	}
-	walk(ctx, ids, reverse(deps), r.e.par, r.deleteResource)
-}
-
-// undo reverts an update's changes, newest first.
-func (r *run) undo(ctx context.Context, journal map[string]change) bool {
-	ok := true
-	for id, c := range journal {
-		r.mu.Lock()
-		cur := r.res[id]
-		r.mu.Unlock()
-		switch c.kind {
-		case "create":
-			if cur != nil && r.deleteResource(ctx, id) != nil {
-				ok = false
-			}
-		case "update":
-			p, _ := r.e.cfg.Registry.Lookup(c.old.Type)
-			up, _ := p.(Updater)
-			res := c.old
-			_ = r.record(&res, UpdateInProgress, "", false)
-			req := r.request(&res)
-			if cur != nil {
-				req.OldProperties = cur.Properties
-			}
-			if _, err := up.Update(ctx, req); err != nil {
-				ok = false
-				_ = r.record(&res, UpdateFailed, reasonOf(err), false)
-				continue
-			}
-			_ = r.record(&res, UpdateComplete, "", false)
-		case "replace":
-			if cur != nil && cur.PhysicalID != c.old.PhysicalID {
-				r.deleteCopy(ctx, cur)
-			}
-			res := c.old
-			_ = r.record(&res, UpdateComplete, "", false)
-		}
-	}
-	return ok
-}
-
-// recordEventOnly writes an event for a resource without changing its
-// record (used for the old copy of a replaced resource).
-func (r *run) recordEventOnly(res *Resource, status, reason string) error {
-	t := r.e.eventTime(r.st.ID)
-	ev := &Event{StackID: r.st.ID, StackName: r.st.Name,
-		EventID:           fmt.Sprintf("%s-%s-%s", res.LogicalID, status, t.Format("2006-01-02T15:04:05.000Z")),
-		LogicalResourceID: res.LogicalID, PhysicalResourceID: res.PhysicalID, ResourceType: res.Type,
-		Timestamp: t, ResourceStatus: status, ResourceStatusReason: reason}
-	return r.e.db.Update(func(tx *store.Tx) error { return putEvent(tx, ev) })
+	sort.Strings(ids)
+	return ids
 }
 
 // sameJSON compares two property trees as JSON, so that a number that went

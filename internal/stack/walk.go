@@ -2,16 +2,41 @@ package stack
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"sync"
 )
 
+// errCancelled is the cause walk gives the context of calls still
+// running when another call failed: AWS cancels resources in progress
+// when one fails ("Resource creation cancelled", spec §5.3).
+var errCancelled = errors.New("cancelled: another resource failed")
+
+// cancelled reports whether ctx was cancelled by walk because another
+// call failed.
+func cancelled(ctx context.Context) bool {
+	return errors.Is(context.Cause(ctx), errCancelled)
+}
+
+// walkMode says what a failure does to the rest of a walk.
+type walkMode int
+
+const (
+	// stopOnFailure starts nothing new after a failure and cancels the
+	// calls still running (creates and updates: AWS rolls back).
+	stopOnFailure walkMode = iota
+	// keepGoing carries on with everything that does not depend on the
+	// failed node (deletes: AWS deletes what it can).
+	keepGoing
+)
+
 // walk calls fn for every node once each of its dependencies that is also
-// in nodes has succeeded, running up to par calls at once. After the
-// first failure no new call starts; calls already running finish. It
-// returns the nodes whose call failed and those never started, each
-// sorted.
-func walk(ctx context.Context, nodes []string, deps map[string][]string, par int, fn func(ctx context.Context, id string) error) (failed, skipped []string) {
+// in nodes has succeeded, running up to par calls at once. It returns the
+// nodes whose call failed and those never started, each sorted. Nothing
+// new starts once ctx is done.
+func walk(ctx context.Context, nodes []string, deps map[string][]string, par int, mode walkMode, fn func(ctx context.Context, id string) error) (failed, skipped []string) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	in := make(map[string]bool, len(nodes))
 	for _, n := range nodes {
 		in[n] = true
@@ -44,6 +69,9 @@ func walk(ctx context.Context, nodes []string, deps map[string][]string, par int
 	sort.Strings(ready)
 	mu.Lock()
 	for {
+		if ctx.Err() != nil {
+			stop = true
+		}
 		for !stop && len(ready) > 0 && active < par {
 			n := ready[0]
 			ready = ready[1:]
@@ -55,7 +83,10 @@ func walk(ctx context.Context, nodes []string, deps map[string][]string, par int
 				active--
 				if err != nil {
 					failed = append(failed, n)
-					stop = true
+					if mode == stopOnFailure {
+						stop = true
+						cancel(errCancelled)
+					}
 				} else {
 					var next []string
 					for _, m := range dependents[n] {

@@ -13,7 +13,7 @@ func TestWalkOrderAndFailure(t *testing.T) {
 	nodes := []string{"A", "B", "C", "D", "E"}
 	var mu sync.Mutex
 	done := map[string]bool{}
-	failed, skipped := walk(context.Background(), nodes, deps, 4, func(_ context.Context, id string) error {
+	failed, skipped := walk(context.Background(), nodes, deps, 4, stopOnFailure, func(_ context.Context, id string) error {
 		mu.Lock()
 		defer mu.Unlock()
 		for _, d := range deps[id] {
@@ -28,7 +28,7 @@ func TestWalkOrderAndFailure(t *testing.T) {
 		t.Fatalf("walk = failed %v skipped %v done %v, want all done", failed, skipped, done)
 	}
 
-	failed, skipped = walk(context.Background(), nodes, deps, 1, func(_ context.Context, id string) error {
+	failed, skipped = walk(context.Background(), nodes, deps, 1, stopOnFailure, func(_ context.Context, id string) error {
 		if id == "B" {
 			return errors.New("boom")
 		}
