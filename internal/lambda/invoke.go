@@ -143,7 +143,7 @@ func (s *Service) Invoke(ctx context.Context, in InvokeInput) (*InvokeOutput, er
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, fn, s.qualifiedARN(name, qualifier), in.Caller); err != nil {
+	if err := s.authorize(ctx, fn, qualifier, in.Caller); err != nil {
 		return nil, err
 	}
 	reqID := newUUID()
@@ -182,7 +182,7 @@ func (s *Service) run(ctx context.Context, fn *function, t target, qualifier str
 		return nil, err
 	}
 	resp, err := pool.Invoke(ctx, sandbox.Request{RequestID: in.reqID, Payload: in.payload,
-		InvokedARN: s.qualifiedARN(name, qualifier), ClientContext: in.clientContext,
+		InvokedARN: invokedARN(fn, qualifier), ClientContext: in.clientContext,
 		TraceID: traceID(start), WantLogTail: in.tail})
 	if err != nil {
 		if errors.Is(err, sandbox.ErrNoCapacity) {
@@ -200,13 +200,23 @@ func (s *Service) run(ctx context.Context, fn *function, t target, qualifier str
 	return out, nil
 }
 
+// invokedARN is the ARN the caller named, with its qualifier if it gave
+// one (spec lambda §1.2).
+func invokedARN(fn *function, qualifier string) string {
+	if qualifier == "" {
+		return fn.Config.FunctionArn
+	}
+	return fn.Config.FunctionArn + ":" + qualifier
+}
+
 // authorize decides whether the caller may invoke the function through
-// resource, the ARN it named: a qualified ARN is a different resource,
-// which only statements added for that qualifier match (spec lambda §10).
-func (s *Service) authorize(ctx context.Context, fn *function, resource string, c Caller) error {
+// the ARN it named: a qualified ARN is a different resource, which only
+// statements added for that qualifier match (spec lambda §10).
+func (s *Service) authorize(ctx context.Context, fn *function, qualifier string, c Caller) error {
 	if s.cfg.IAM == nil || c.Principal.Kind == "" || c.Principal.Kind == "Root" {
 		return nil
 	}
+	resource := invokedARN(fn, qualifier)
 	if c.AssumedBy != "" {
 		ok, err := s.cfg.IAM.Trusts(ctx, c.Principal.ARN, c.AssumedBy)
 		if err != nil {
