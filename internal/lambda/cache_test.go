@@ -50,7 +50,7 @@ func TestRecordCacheInvalidatedByUpdates(t *testing.T) {
 		if got := string(invoke(t, s, "fn", `{}`).Payload); got != st.want {
 			t.Errorf("after %s: Invoke(fn) = %s, want %s", st.name, got, st.want)
 		}
-		cfg, err := s.GetFunction(ctx, "fn")
+		cfg, err := s.GetFunctionConfiguration(ctx, "fn", "")
 		if err != nil {
 			t.Fatal(err)
 		}

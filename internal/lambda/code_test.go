@@ -55,7 +55,7 @@ func TestCodeFromS3(t *testing.T) {
 	if out := invoke(t, s, "fn", `{}`); string(out.Payload) != `"from s3"` {
 		t.Errorf("Invoke(fn) = %s, want \"from s3\"", out.Payload)
 	}
-	got, err := s.GetFunctionDetails(ctx, "fn", "")
+	got, err := s.GetFunction(ctx, "fn", "")
 	if err != nil {
 		t.Fatal(err)
 	}

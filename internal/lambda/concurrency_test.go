@@ -87,7 +87,7 @@ func TestPutFunctionConcurrency(t *testing.T) {
 	if c, err := s.GetFunctionConcurrency(ctx, "a"); err != nil || c != nil {
 		t.Errorf("GetFunctionConcurrency(a) after delete = %v, %v, want nil", c, err)
 	}
-	got, err := s.GetFunctionDetails(ctx, "b", "")
+	got, err := s.GetFunction(ctx, "b", "")
 	if err != nil || got.Concurrency == nil || got.Concurrency.ReservedConcurrentExecutions != 1 {
 		t.Errorf("GetFunction(b).Concurrency = %+v, %v, want 1", got.Concurrency, err)
 	}

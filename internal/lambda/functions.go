@@ -214,16 +214,11 @@ type Concurrency struct {
 	ReservedConcurrentExecutions int `json:"ReservedConcurrentExecutions"`
 }
 
-// GetFunction returns the configuration of $LATEST, or of the version
-// (or alias's version) functionName is qualified with.
-func (s *Service) GetFunction(ctx context.Context, functionName string) (*FunctionConfiguration, error) {
-	return s.GetFunctionConfiguration(ctx, functionName, "")
-}
-
-// GetFunctionDetails is the GetFunction API's answer: the configuration
-// of $LATEST, a version or the version an alias points to, where to
-// download its code, its tags and its reserved concurrency.
-func (s *Service) GetFunctionDetails(ctx context.Context, functionName, qualifier string) (*GetFunctionOutput, error) {
+// GetFunction is the GetFunction API: the configuration of $LATEST, a
+// version or the version an alias points to, where to download its code,
+// its tags and its reserved concurrency. GetFunctionConfiguration returns
+// the configuration alone.
+func (s *Service) GetFunction(ctx context.Context, functionName, qualifier string) (*GetFunctionOutput, error) {
 	name, qualifier, err := splitName(functionName, qualifier)
 	if err != nil {
 		return nil, err

@@ -72,8 +72,9 @@ type ListFunctionsOutput struct {
 	NextMarker string                  `json:"NextMarker,omitempty"`
 }
 
-// ListFunctions returns every function's $LATEST configuration, by name.
-func (s *Service) ListFunctions(ctx context.Context) ([]FunctionConfiguration, error) {
+// ListAllFunctions returns every function's $LATEST configuration, by
+// name, in one slice (the console's list; ListFunctions pages).
+func (s *Service) ListAllFunctions(ctx context.Context) ([]FunctionConfiguration, error) {
 	var out []FunctionConfiguration
 	err := s.cfg.DB.View(func(tx *store.Tx) error {
 		fns, err := store.List[function](tx, bucketFunctions, "")
@@ -85,9 +86,9 @@ func (s *Service) ListFunctions(ctx context.Context) ([]FunctionConfiguration, e
 	return out, err
 }
 
-// ListFunctionsPage is the ListFunctions API: a page of functions in name
+// ListFunctions is the ListFunctions API: a page of functions in name
 // order.
-func (s *Service) ListFunctionsPage(ctx context.Context, in ListFunctionsInput) (*ListFunctionsOutput, error) {
+func (s *Service) ListFunctions(ctx context.Context, in ListFunctionsInput) (*ListFunctionsOutput, error) {
 	if in.FunctionVersion != "" && in.FunctionVersion != "ALL" {
 		return nil, validation("functionVersion", in.FunctionVersion, "Member must satisfy enum value set: [ALL]")
 	}

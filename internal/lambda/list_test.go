@@ -35,14 +35,14 @@ func TestListFunctionsPaging(t *testing.T) {
 			var pages []int
 			in := tt.in
 			for {
-				out, err := s.ListFunctionsPage(ctx, in)
+				out, err := s.ListFunctions(ctx, in)
 				if err != nil {
 					t.Fatal(err)
 				}
 				pages = append(pages, len(out.Functions))
 				for _, f := range out.Functions {
 					if seen[f.FunctionArn] {
-						t.Fatalf("ListFunctionsPage returned %s twice", f.FunctionArn)
+						t.Fatalf("ListFunctions returned %s twice", f.FunctionArn)
 					}
 					seen[f.FunctionArn] = true
 				}
@@ -52,18 +52,18 @@ func TestListFunctionsPaging(t *testing.T) {
 				in.Marker = out.NextMarker
 			}
 			if len(seen) != tt.wantSeen {
-				t.Errorf("ListFunctionsPage(%+v) saw %d functions, want %d", tt.in, len(seen), tt.wantSeen)
+				t.Errorf("ListFunctions(%+v) saw %d functions, want %d", tt.in, len(seen), tt.wantSeen)
 			}
 			if tt.wantPage != nil && fmt.Sprint(pages) != fmt.Sprint(tt.wantPage) {
-				t.Errorf("ListFunctionsPage(%+v) pages = %v, want %v", tt.in, pages, tt.wantPage)
+				t.Errorf("ListFunctions(%+v) pages = %v, want %v", tt.in, pages, tt.wantPage)
 			}
 		})
 	}
-	if _, err := s.ListFunctionsPage(ctx, lambda.ListFunctionsInput{FunctionVersion: "LATEST"}); err == nil ||
+	if _, err := s.ListFunctions(ctx, lambda.ListFunctionsInput{FunctionVersion: "LATEST"}); err == nil ||
 		err.Error() != "ValidationException: 1 validation error detected: Value 'LATEST' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum value set: [ALL]" {
-		t.Errorf("ListFunctionsPage(LATEST) = %v", err)
+		t.Errorf("ListFunctions(LATEST) = %v", err)
 	}
-	all, err := s.ListFunctions(ctx)
+	all, err := s.ListAllFunctions(ctx)
 	if err != nil || len(all) != n {
 		t.Errorf("ListFunctions() = %d functions, %v, want %d", len(all), err, n)
 	}
