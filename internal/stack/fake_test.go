@@ -58,12 +58,22 @@ func (f *fake) Create(ctx context.Context, req *stack.Request) (*stack.Result, e
 	case "fail-create":
 		f.note("create-failed " + req.LogicalID)
 		return nil, awserr.New("InvalidRequest", "%s was told to fail", req.LogicalID)
-	case "block":
+	case "block", "block-make":
 		f.started <- req.LogicalID
 		select {
 		case <-f.block:
 		case <-ctx.Done():
-			f.note("create-cancelled " + req.LogicalID)
+			if f.value(req) == "block-make" {
+				// The service made it, but the process died before
+				// the engine heard back.
+				f.mu.Lock()
+				f.live[id] = req.Properties
+				f.counter[req.LogicalID]++
+				f.ops = append(f.ops, "create-unrecorded "+req.LogicalID+" "+id)
+				f.mu.Unlock()
+			} else {
+				f.note("create-cancelled " + req.LogicalID)
+			}
 			return nil, ctx.Err()
 		}
 	}
@@ -194,6 +204,9 @@ type engineOpts struct {
 	templates mapTemplates
 	dir       string
 	ssm       map[string]string
+	fakes     *fakes    // reuse these providers (a restart)
+	db        *store.DB // use this store; the caller closes it
+	registry  *stack.Registry
 }
 
 // newEngine builds an engine over a fresh store with the fake providers.
@@ -203,14 +216,24 @@ func newEngine(t testing.TB, o engineOpts) (*stack.Engine, *fakes) {
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	db, err := store.Open(dir)
-	if err != nil {
-		t.Fatal(err)
+	db := o.db
+	if db == nil {
+		var err error
+		if db, err = store.Open(dir); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = db.Close() })
 	}
-	fs := newFakes()
-	reg := stack.NewRegistry()
-	for _, f := range fs.all() {
-		reg.Register(f.typ, f)
+	fs := o.fakes
+	if fs == nil {
+		fs = newFakes()
+	}
+	reg := o.registry
+	if reg == nil {
+		reg = stack.NewRegistry()
+		for _, f := range fs.all() {
+			reg.Register(f.typ, f)
+		}
 	}
 	cfg := stack.Config{DB: db, Region: "us-east-1", AccountID: "123456789012", Registry: reg, Parallelism: o.par}
 	if o.templates != nil {
@@ -228,9 +251,18 @@ func newEngine(t testing.TB, o engineOpts) (*stack.Engine, *fakes) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		_ = e.Shutdown(context.Background())
-		_ = db.Close()
-	})
+	t.Cleanup(func() { _ = e.Shutdown(context.Background()) })
 	return e, fs
+}
+
+// crash stops an engine as a killed process would leave it: operations
+// stop where they are, and the store is closed.
+func crash(t testing.TB, e *stack.Engine, db *store.DB) {
+	t.Helper()
+	if err := e.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
