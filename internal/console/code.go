@@ -39,7 +39,7 @@ func (c *Console) functionCode(ctx context.Context, name string) ([]codeFile, *s
 	}
 	if inline != "" {
 		file := "index.py"
-		if fn, err := c.cfg.Functions.GetFunction(ctx, name); err == nil && strings.HasPrefix(fn.Runtime, "nodejs") {
+		if fn, err := c.cfg.Functions.GetFunctionConfiguration(ctx, name, ""); err == nil && strings.HasPrefix(fn.Runtime, "nodejs") {
 			file = "index.js"
 		}
 		return []codeFile{{Name: file, Size: int64(len(inline)), Text: inline}}, st, "Inline source (Code.ZipFile) from the stack's template."

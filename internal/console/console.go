@@ -44,8 +44,8 @@ type APIs interface {
 
 // Functions is what the console needs of the Lambda service.
 type Functions interface {
-	ListFunctions(ctx context.Context) ([]lambda.FunctionConfiguration, error)
-	GetFunction(ctx context.Context, name string) (*lambda.FunctionConfiguration, error)
+	ListAllFunctions(ctx context.Context) ([]lambda.FunctionConfiguration, error)
+	GetFunctionConfiguration(ctx context.Context, name, qualifier string) (*lambda.FunctionConfiguration, error)
 	Invoke(ctx context.Context, in lambda.InvokeInput) (*lambda.InvokeOutput, error)
 }
 

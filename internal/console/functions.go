@@ -23,7 +23,7 @@ type functionRow struct {
 }
 
 func (c *Console) functionList(w http.ResponseWriter, r *http.Request) error {
-	fns, err := c.cfg.Functions.ListFunctions(r.Context())
+	fns, err := c.cfg.Functions.ListAllFunctions(r.Context())
 	if err != nil {
 		return fmt.Errorf("list functions: %w", err)
 	}
@@ -70,7 +70,7 @@ type invokeResult struct {
 
 // loadFunction gathers what the function page shows.
 func (c *Console) loadFunction(ctx context.Context, name string) (*functionPage, error) {
-	fn, err := c.cfg.Functions.GetFunction(ctx, name)
+	fn, err := c.cfg.Functions.GetFunctionConfiguration(ctx, name, "")
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +188,7 @@ func (c *Console) awaitInvocation(ctx context.Context, name, requestID string) {
 
 func (c *Console) testEventSave(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	fn, err := c.cfg.Functions.GetFunction(ctx, r.PathValue("name"))
+	fn, err := c.cfg.Functions.GetFunctionConfiguration(ctx, r.PathValue("name"), "")
 	if err != nil {
 		return err
 	}

@@ -168,7 +168,7 @@ func WritePrometheus(w io.Writer, f Figures) error {
 func (c *Console) figures(r *http.Request) (Figures, error) {
 	ctx := r.Context()
 	f := Figures{Stacks: map[string]int{}, Prices: Prices, Environments: map[string]Environments{}}
-	fns, err := c.cfg.Functions.ListFunctions(ctx)
+	fns, err := c.cfg.Functions.ListAllFunctions(ctx)
 	if err != nil {
 		return f, fmt.Errorf("list functions: %w", err)
 	}

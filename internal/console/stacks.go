@@ -135,7 +135,7 @@ func (c *Console) overview(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("list APIs: %w", err)
 	}
-	fns, err := c.cfg.Functions.ListFunctions(ctx)
+	fns, err := c.cfg.Functions.ListAllFunctions(ctx)
 	if err != nil {
 		return fmt.Errorf("list functions: %w", err)
 	}

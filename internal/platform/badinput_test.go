@@ -52,6 +52,8 @@ func TestRefusedTemplates(t *testing.T) {
 			[]string{"t.yaml:14:13", "Fn", "Fn::Frobnicate"}, ""},
 		{"refToNothing", "Resources:\n" + role + "  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Role: !GetAtt Nope.Arn\n      Code: {ZipFile: x}\n",
 			[]string{"t.yaml:14:13", "Fn", "Nope"}, "Template error: instance of Fn::GetAtt references undefined resource Nope"},
+		{"missingRequiredProperty", "Resources:\n" + role + "  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Role: !GetAtt Role.Arn\n      Runtime: python3.12\n      Handler: index.handler\n",
+			[]string{"t.yaml:11", "Fn", "required key [Code] not found"}, "Properties validation failed for resource Fn with message: #: required key [Code] not found"},
 		{"subToNothing", "Resources:\n" + role + "  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Role: !Sub '${Nope}'\n      Code: {ZipFile: x}\n",
 			[]string{"t.yaml:14", "Fn", "Nope"}, "Template format error: Unresolved resource dependencies [Nope] in the Resources block of the template"},
 	}
@@ -88,10 +90,6 @@ func TestFailedCreateRollsBack(t *testing.T) {
 		reason string // in the stack's status reason
 		detail []string
 	}{
-		{"missingRequiredProperty", map[string]string{"t.yaml": "Resources:\n" + role +
-			"  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Role: !GetAtt Role.Arn\n      Runtime: python3.12\n      Handler: index.handler\n"},
-			"The following resource(s) failed to create: [Fn]. Rollback requested by user.",
-			[]string{"t.yaml:11", "Fn", "Properties validation failed for resource Fn with message: #: required key [Code] not found"}},
 		{"missingNestedTemplate", map[string]string{"t.yaml": "Resources:\n" + role +
 			"  Child:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: https://bucket.s3.amazonaws.com/dir/child.yaml\n"},
 			"The following resource(s) failed to create: [Child]. Rollback requested by user.",
@@ -127,7 +125,7 @@ func TestFailedCreateRollsBack(t *testing.T) {
 			if err != nil || len(roles.Roles) != 0 {
 				t.Errorf("roles left after rollback: %+v, %v", roles, err)
 			}
-			fns, _ := p.Lambda.ListFunctions(context.Background())
+			fns, _ := p.Lambda.ListAllFunctions(context.Background())
 			if len(fns) != 0 {
 				t.Errorf("functions left after rollback: %+v", fns)
 			}
