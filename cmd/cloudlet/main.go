@@ -44,6 +44,6 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServe(), newUp())
+	root.AddCommand(newServe(), newUp(), newInvoke(), newLogs())
 	return root
 }
