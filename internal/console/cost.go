@@ -97,3 +97,6 @@ func fmtUSD(v float64) string {
 	}
 	return "$" + s
 }
+
+// dollars writes a price in full, without an exponent: $0.0000166667.
+func dollars(v float64) string { return "$" + strconv.FormatFloat(v, 'f', -1, 64) }

@@ -128,3 +128,25 @@ func newFormRequest(u string, form url.Values) (*http.Request, error) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return req, nil
 }
+
+func mustDescribe(t testing.TB, p *platform.Platform, name string) *stack.Stack {
+	t.Helper()
+	st, err := p.Stacks.Describe(context.Background(), name)
+	if err != nil {
+		t.Fatalf("Describe(%s) = %v", name, err)
+	}
+	return st
+}
+
+// eventually polls cond until it holds, failing after a generous
+// deadline: for figures that are recorded just after a response.
+func eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -118,13 +118,13 @@ func WritePrometheus(w io.Writer, f Figures) error {
 		p.sample("cloudlet_lambda_environments", float64(e.Idle), label{"function", n}, label{"state", "idle"})
 		p.sample("cloudlet_lambda_environments", float64(e.Busy), label{"function", n}, label{"state", "busy"})
 	}
-	p.family("cloudlet_lambda_estimated_cost_usd", "counter", fmt.Sprintf(
-		"Estimated AWS Lambda cost of the same invocations (%s list prices as of %s: $%g per 1M requests, $%g per GB-second x86_64, $%g arm64).",
-		f.Prices.Region, f.Prices.AsOf, f.Prices.LambdaRequestsPerM, f.Prices.LambdaGBSecondX86, f.Prices.LambdaGBSecondARM))
+	p.family("cloudlet_lambda_estimated_cost_usd_total", "counter", fmt.Sprintf(
+		"Estimated AWS Lambda cost in USD of the same invocations (%s list prices as of %s: %s per 1M requests, %s per GB-second on x86_64, %s on arm64).",
+		f.Prices.Region, f.Prices.AsOf, dollars(f.Prices.LambdaRequestsPerM), dollars(f.Prices.LambdaGBSecondX86), dollars(f.Prices.LambdaGBSecondARM)))
 	for _, m := range f.Functions {
 		req := float64(m.Invocations) / 1e6 * f.Prices.LambdaRequestsPerM
-		p.sample("cloudlet_lambda_estimated_cost_usd", req+m.GBSeconds*f.Prices.LambdaGBSecondX86, fn(m), label{"architecture", "x86_64"})
-		p.sample("cloudlet_lambda_estimated_cost_usd", req+m.GBSeconds*f.Prices.LambdaGBSecondARM, fn(m), label{"architecture", "arm64"})
+		p.sample("cloudlet_lambda_estimated_cost_usd_total", req+m.GBSeconds*f.Prices.LambdaGBSecondX86, fn(m), label{"architecture", "x86_64"})
+		p.sample("cloudlet_lambda_estimated_cost_usd_total", req+m.GBSeconds*f.Prices.LambdaGBSecondARM, fn(m), label{"architecture", "arm64"})
 	}
 
 	route := func(m apigw.RouteMetrics) []label {
@@ -146,9 +146,9 @@ func WritePrometheus(w io.Writer, f Figures) error {
 			p.sample(c.name, float64(c.v(m)), route(m)...)
 		}
 	}
-	p.family("cloudlet_apigw_estimated_cost_usd", "counter", fmt.Sprintf("Estimated AWS HTTP API cost of the same requests ($%g per 1M, %s).", f.Prices.HTTPAPIRequestsPerM, f.Prices.HTTPAPIRequestsPerMOf))
+	p.family("cloudlet_apigw_estimated_cost_usd_total", "counter", fmt.Sprintf("Estimated AWS HTTP API cost in USD of the same requests (%s per 1M, %s).", dollars(f.Prices.HTTPAPIRequestsPerM), f.Prices.HTTPAPIRequestsPerMOf))
 	for _, m := range f.Routes {
-		p.sample("cloudlet_apigw_estimated_cost_usd", HTTPAPICost(m.Count, f.Prices), route(m)...)
+		p.sample("cloudlet_apigw_estimated_cost_usd_total", HTTPAPICost(m.Count, f.Prices), route(m)...)
 	}
 
 	statuses := make([]string, 0, len(f.Stacks))

@@ -154,7 +154,7 @@ var funcs = template.FuncMap{
 	"bytes":       fmtBytes,
 	"usd":         func(v float64) string { return fmtUSD(v) },
 	"num":         func(v int64) string { return strconv.FormatInt(v, 10) },
-	"price":       func(v float64) string { return "$" + strconv.FormatFloat(v, 'f', -1, 64) },
+	"price":       dollars,
 	"add":         func(a, b int) int { return a + b },
 	"deref": func(p *int) string {
 		if p == nil {
