@@ -42,11 +42,13 @@ func seq(n int) []float64 {
 
 func TestSeries(t *testing.T) {
 	end := time.Date(2026, 11, 25, 12, 3, 0, 0, time.UTC)
-	at := func(min, sec int) time.Time { return end.Add(-3 * time.Minute).Add(time.Duration(min)*time.Minute + time.Duration(sec)*time.Second) }
+	at := func(min, sec int) time.Time {
+		return end.Add(-3 * time.Minute).Add(time.Duration(min)*time.Minute + time.Duration(sec)*time.Second)
+	}
 	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 	invs := []Invocation{
 		{Start: at(0, 1), Duration: ms(10), Status: StatusSuccess},
-		{Start: at(0, 1), Duration: ms(30), Status: StatusError},  // overlaps the first
+		{Start: at(0, 1), Duration: ms(30), Status: StatusError},    // overlaps the first
 		{Start: at(0, 30), Duration: ms(20), Status: StatusSuccess}, // alone
 		{Start: at(1, 0), Status: StatusThrottled},
 		{Start: at(1, 50), Duration: 20 * time.Second, Status: StatusTimeout}, // runs into minute 2
