@@ -2,14 +2,21 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/cloudlet-dev/cloudlet/internal/apigw"
 	"github.com/cloudlet-dev/cloudlet/internal/stack"
+	"github.com/cloudlet-dev/cloudlet/internal/template"
 )
 
-// API is AWS::ApiGatewayV2::Api (spec cloudformation §6.7).
-type API struct{ Gateway *apigw.Service }
+// API is AWS::ApiGatewayV2::Api (spec cloudformation §6.7). With Body or
+// BodyS3Location the API is imported from its OpenAPI definition (apigw's
+// ImportAPI/ReimportAPI); Objects reads BodyS3Location.
+type API struct {
+	Gateway *apigw.Service
+	Objects Objects
+}
 
 var _ stack.Updater = API{}
 
@@ -50,10 +57,21 @@ func cors(p props) (*apigw.Cors, error) {
 	return &out, nil
 }
 
+// Objects reads the S3 objects BodyS3Location names.
+type Objects interface {
+	GetObjectBytes(ctx context.Context, bucket, key string) ([]byte, error)
+}
+
 func (a API) Create(ctx context.Context, req *stack.Request) (*stack.Result, error) {
 	p := newProps(req.LogicalID, req.Properties)
+	body, err := a.body(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if body != nil {
+		return a.imported(ctx, req, p, body, "")
+	}
 	var in apigw.CreateAPIInput
-	var err error
 	for k, dst := range map[string]*string{"Name": &in.Name, "ProtocolType": &in.ProtocolType,
 		"Description": &in.Description, "RouteSelectionExpression": &in.RouteSelectionExpression,
 		"ApiKeySelectionExpression": &in.APIKeySelectionExpression, "Version": &in.Version,
@@ -62,9 +80,6 @@ func (a API) Create(ctx context.Context, req *stack.Request) (*stack.Result, err
 		if *dst, err = p.str(k); err != nil {
 			return nil, err
 		}
-	}
-	if p.has("Body") || p.has("BodyS3Location") {
-		return nil, stack.Reasonf("Properties validation failed for resource %s with message: #/Body: importing an OpenAPI definition is not supported by cloudlet yet", req.LogicalID)
 	}
 	if in.DisableExecuteAPIEndpoint, err = p.boolean("DisableExecuteApiEndpoint"); err != nil {
 		return nil, err
@@ -82,14 +97,116 @@ func (a API) Create(ctx context.Context, req *stack.Request) (*stack.Result, err
 	return apiResult(api), nil
 }
 
+// body returns the OpenAPI definition of Body (an object or JSON/YAML
+// text, its intrinsics already evaluated) or BodyS3Location, as JSON; nil
+// when the API is not imported (spec cloudformation §6.7).
+func (a API) body(ctx context.Context, p props) ([]byte, error) {
+	if v, ok := p.m["Body"]; ok && v != nil {
+		if s, isText := v.(string); isText {
+			return openAPIJSON(p.logicalID, "Body", []byte(s))
+		}
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return nil, p.typeError("Body", "JSONObject", v)
+		}
+		return raw, nil
+	}
+	loc, ok, err := p.object("BodyS3Location")
+	if err != nil || !ok {
+		return nil, err
+	}
+	bucket, err := loc.str("Bucket")
+	if err != nil {
+		return nil, err
+	}
+	key, err := loc.str("Key")
+	if err != nil {
+		return nil, err
+	}
+	if a.Objects == nil {
+		return nil, stack.Reasonf("Properties validation failed for resource %s with message: #/BodyS3Location: reading S3 is not wired in", p.logicalID)
+	}
+	raw, err := a.Objects.GetObjectBytes(ctx, bucket, key)
+	if err != nil {
+		return nil, err
+	}
+	return openAPIJSON(p.logicalID, "BodyS3Location", raw)
+}
+
+// openAPIJSON turns an OpenAPI document in JSON or YAML into JSON.
+func openAPIJSON(logicalID, prop string, raw []byte) ([]byte, error) {
+	if json.Valid(raw) {
+		return raw, nil
+	}
+	doc, err := template.Parse(prop, raw)
+	if err == nil {
+		var v any
+		if v, err = template.Eval(doc.Root, &template.Scope{}); err == nil {
+			return json.Marshal(v)
+		}
+	}
+	return nil, stack.Reasonf("Properties validation failed for resource %s with message: #/%s: the OpenAPI definition is neither JSON nor YAML: %v", logicalID, prop, err)
+}
+
+// imported imports (or, with apiID, reimports) the definition, then
+// applies the properties an import leaves alone.
+func (a API) imported(ctx context.Context, req *stack.Request, p props, body []byte, apiID string) (*stack.Result, error) {
+	in := apigw.ImportAPIInput{Body: body}
+	var err error
+	if in.Basepath, err = p.str("BasePath"); err != nil {
+		return nil, err
+	}
+	if in.FailOnWarnings, err = p.boolean("FailOnWarnings"); err != nil {
+		return nil, err
+	}
+	var api *apigw.API
+	if apiID == "" {
+		api, err = a.Gateway.ImportAPI(ctx, in)
+	} else {
+		api, err = a.Gateway.ReimportAPI(ctx, apiID, in)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var up apigw.UpdateAPIInput
+	changed := false
+	for k, dst := range map[string]**string{"Name": &up.Name, "Description": &up.Description, "Version": &up.Version} {
+		if *dst, err = p.strPtr(k); err != nil {
+			return nil, err
+		}
+		changed = changed || *dst != nil
+	}
+	if up.DisableExecuteAPIEndpoint, err = p.boolPtr("DisableExecuteApiEndpoint"); err != nil {
+		return nil, err
+	}
+	if up.CorsConfiguration, err = cors(p); err != nil {
+		return nil, err
+	}
+	if changed || up.DisableExecuteAPIEndpoint != nil || up.CorsConfiguration != nil {
+		if api, err = a.Gateway.UpdateAPI(ctx, api.APIID, up); err != nil {
+			if apiID == "" {
+				_ = a.Gateway.DeleteAPI(ctx, api.APIID)
+			}
+			return nil, err
+		}
+	}
+	return apiResult(api), nil
+}
+
 func apiResult(api *apigw.API) *stack.Result {
 	return &stack.Result{PhysicalID: api.APIID, Attributes: map[string]any{"ApiEndpoint": api.APIEndpoint, "ApiId": api.APIID}}
 }
 
 func (a API) Update(ctx context.Context, req *stack.Request) (*stack.Result, error) {
 	p := newProps(req.LogicalID, req.Properties)
+	body, err := a.body(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if body != nil {
+		return a.imported(ctx, req, p, body, req.PhysicalID)
+	}
 	var in apigw.UpdateAPIInput
-	var err error
 	for k, dst := range map[string]**string{"Name": &in.Name, "Description": &in.Description,
 		"RouteSelectionExpression": &in.RouteSelectionExpression, "ApiKeySelectionExpression": &in.APIKeySelectionExpression,
 		"Version": &in.Version, "IpAddressType": &in.IPAddressType} {

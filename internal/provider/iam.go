@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/cloudlet-dev/cloudlet/internal/iam"
 	"github.com/cloudlet-dev/cloudlet/internal/stack"
@@ -14,7 +15,19 @@ import (
 // Policies and its ManagedPolicyArns. Ref is the role name.
 type Role struct{ IAM *iam.Service }
 
-var _ stack.Updater = Role{}
+var (
+	_ stack.Updater = Role{}
+	_ stack.Planner = Role{}
+)
+
+// PlannedID is the RoleName, or {stack}-{LogicalId}-{suffix}.
+func (Role) PlannedID(req *stack.Request) (string, error) {
+	name, err := newProps(req.LogicalID, req.Properties).str("RoleName")
+	if name == "" && err == nil {
+		name = req.PhysicalName(64)
+	}
+	return name, err
+}
 
 func (Role) Schema() stack.Schema {
 	return stack.Schema{
@@ -109,12 +122,9 @@ func readInline(p props, key string) ([]inlinePolicy, error) {
 }
 
 func (r Role) Create(ctx context.Context, req *stack.Request) (*stack.Result, error) {
-	name, err := newProps(req.LogicalID, req.Properties).str("RoleName")
+	name, err := r.PlannedID(req)
 	if err != nil {
 		return nil, err
-	}
-	if name == "" {
-		name = req.PhysicalName(64)
 	}
 	spec, err := readRole(req, name)
 	if err != nil {
@@ -229,7 +239,17 @@ func (r Role) Delete(ctx context.Context, req *stack.Request) error {
 // put on each of its Roles.
 type Policy struct{ IAM *iam.Service }
 
-var _ stack.Updater = Policy{}
+var (
+	_ stack.Updater = Policy{}
+	_ stack.Planner = Policy{}
+)
+
+// PlannedID is the legacy short physical ID (spec cloudformation §6.0):
+// {first 5 of the stack}-{first 4 of the logical ID}-{suffix}.
+func (Policy) PlannedID(req *stack.Request) (string, error) {
+	gen := req.PhysicalName(64)
+	return shortName(req.Stack.Name, 5) + "-" + shortName(req.LogicalID, 4) + "-" + gen[len(gen)-12:], nil
+}
 
 func (Policy) Schema() stack.Schema {
 	return stack.Schema{
@@ -299,9 +319,7 @@ func (p Policy) Create(ctx context.Context, req *stack.Request) (*stack.Result, 
 			return nil, err
 		}
 	}
-	// The legacy short physical ID (spec cloudformation §6.0).
-	gen := req.PhysicalName(64)
-	id := shortName(req.Stack.Name, 5) + "-" + shortName(req.LogicalID, 4) + "-" + gen[len(gen)-12:]
+	id, _ := p.PlannedID(req)
 	return &stack.Result{PhysicalID: id, Attributes: map[string]any{"Id": id}}, nil
 }
 
@@ -350,6 +368,25 @@ func (p Policy) Delete(ctx context.Context, req *stack.Request) error {
 // attached to its Roles. Ref is the policy ARN.
 type ManagedPolicy struct{ IAM *iam.Service }
 
+var _ stack.Planner = ManagedPolicy{}
+
+// PlannedID is the policy's ARN.
+func (ManagedPolicy) PlannedID(req *stack.Request) (string, error) {
+	p := newProps(req.LogicalID, req.Properties)
+	name, err := p.str("ManagedPolicyName")
+	if err != nil {
+		return "", err
+	}
+	if name == "" {
+		name = req.PhysicalName(128)
+	}
+	path, err := p.str("Path")
+	if path == "" {
+		path = "/"
+	}
+	return "arn:" + req.Stack.Partition + ":iam::" + req.Stack.AccountID + ":policy" + path + name, err
+}
+
 func (ManagedPolicy) Schema() stack.Schema {
 	return stack.Schema{
 		Required:        []string{"PolicyDocument"},
@@ -365,12 +402,11 @@ func (m ManagedPolicy) Create(ctx context.Context, req *stack.Request) (*stack.R
 	p := newProps(req.LogicalID, req.Properties)
 	var in iam.CreatePolicyInput
 	var err error
-	if in.PolicyName, err = p.str("ManagedPolicyName"); err != nil {
+	planned, err := m.PlannedID(req)
+	if err != nil {
 		return nil, err
 	}
-	if in.PolicyName == "" {
-		in.PolicyName = req.PhysicalName(128)
-	}
+	in.PolicyName = planned[strings.LastIndex(planned, "/")+1:]
 	if in.Path, err = p.str("Path"); err != nil {
 		return nil, err
 	}
@@ -407,3 +443,63 @@ func (m ManagedPolicy) Delete(ctx context.Context, req *stack.Request) error {
 	}
 	return ignoreNotFound(m.IAM.DeletePolicy(ctx, req.PhysicalID))
 }
+
+// InstanceProfile is AWS::IAM::InstanceProfile. cloudlet runs no EC2
+// instances and its IAM has no instance profiles, so the profile is
+// recorded only: Ref is its name and Arn what AWS's would be.
+type InstanceProfile struct{}
+
+var (
+	_ stack.Updater = InstanceProfile{}
+	_ stack.Planner = InstanceProfile{}
+)
+
+func (InstanceProfile) Schema() stack.Schema {
+	return stack.Schema{
+		Required:        []string{"Roles"},
+		Properties:      []string{"InstanceProfileName", "Path", "Roles"},
+		CreateOnly:      []string{"InstanceProfileName", "Path"},
+		Attributes:      []string{"Arn"},
+		NeedsCapability: stack.CapabilityIAM,
+		NameProperty:    "InstanceProfileName",
+	}
+}
+
+// PlannedID is the InstanceProfileName, or {stack}-{LogicalId}-{suffix}.
+func (InstanceProfile) PlannedID(req *stack.Request) (string, error) {
+	name, err := newProps(req.LogicalID, req.Properties).str("InstanceProfileName")
+	if name == "" && err == nil {
+		name = req.PhysicalName(128)
+	}
+	return name, err
+}
+
+func (ip InstanceProfile) result(req *stack.Request, name string) (*stack.Result, error) {
+	p := newProps(req.LogicalID, req.Properties)
+	path, err := p.str("Path")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := p.strList("Roles"); err != nil {
+		return nil, err
+	}
+	if path == "" {
+		path = "/"
+	}
+	arn := "arn:" + req.Stack.Partition + ":iam::" + req.Stack.AccountID + ":instance-profile" + path + name
+	return &stack.Result{PhysicalID: name, Attributes: map[string]any{"Arn": arn}}, nil
+}
+
+func (ip InstanceProfile) Create(ctx context.Context, req *stack.Request) (*stack.Result, error) {
+	name, err := ip.PlannedID(req)
+	if err != nil {
+		return nil, err
+	}
+	return ip.result(req, name)
+}
+
+func (ip InstanceProfile) Update(ctx context.Context, req *stack.Request) (*stack.Result, error) {
+	return ip.result(req, req.PhysicalID)
+}
+
+func (InstanceProfile) Delete(ctx context.Context, req *stack.Request) error { return nil }

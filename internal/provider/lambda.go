@@ -12,7 +12,19 @@ import (
 // Function is AWS::Lambda::Function (spec cloudformation §6.1).
 type Function struct{ Lambda *lambda.Service }
 
-var _ stack.Updater = Function{}
+var (
+	_ stack.Updater = Function{}
+	_ stack.Planner = Function{}
+)
+
+// PlannedID is the FunctionName, or {stack}-{LogicalId}-{suffix}.
+func (Function) PlannedID(req *stack.Request) (string, error) {
+	name, err := newProps(req.LogicalID, req.Properties).str("FunctionName")
+	if name == "" && err == nil {
+		name = req.PhysicalName(64)
+	}
+	return name, err
+}
 
 func (Function) Schema() stack.Schema {
 	return stack.Schema{
@@ -119,13 +131,9 @@ func (Function) input(req *stack.Request, name string) (lambda.CreateFunctionInp
 }
 
 func (f Function) Create(ctx context.Context, req *stack.Request) (*stack.Result, error) {
-	p := newProps(req.LogicalID, req.Properties)
-	name, err := p.str("FunctionName")
+	name, err := f.PlannedID(req)
 	if err != nil {
 		return nil, err
-	}
-	if name == "" {
-		name = req.PhysicalName(64)
 	}
 	in, err := f.input(req, name)
 	if err != nil {
@@ -168,6 +176,11 @@ func functionResult(cfg *lambda.FunctionConfiguration) *stack.Result {
 // create-only, so it has no Update.
 type Permission struct{ Lambda *lambda.Service }
 
+var _ stack.Planner = Permission{}
+
+// PlannedID is the statement ID, {stack}-{LogicalId}-{suffix}.
+func (Permission) PlannedID(req *stack.Request) (string, error) { return req.PhysicalName(100), nil }
+
 func (Permission) Schema() stack.Schema {
 	props := []string{"Action", "EventSourceToken", "FunctionName", "FunctionUrlAuthType", "InvokedViaFunctionUrl",
 		"Principal", "PrincipalOrgID", "SourceAccount", "SourceArn"}
@@ -194,7 +207,7 @@ func (pr Permission) Create(ctx context.Context, req *stack.Request) (*stack.Res
 	if i := strings.LastIndex(fn, ":"); i > 0 && strings.Count(fn, ":") == 7 {
 		in.Qualifier = fn[i+1:]
 	}
-	in.StatementID = req.PhysicalName(100)
+	in.StatementID, _ = pr.PlannedID(req)
 	if _, err := pr.Lambda.AddPermission(ctx, fn, in); err != nil {
 		return nil, err
 	}

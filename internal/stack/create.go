@@ -223,8 +223,12 @@ func (r *run) createResource(ctx context.Context, id string) error {
 			return err
 		}
 		// Create either succeeded or left nothing behind, or says what
-		// it left.
-		res.PlannedID = ""
+		// it left. A cancelled Create's outcome is unknown (a custom
+		// resource may still act on it): the planned ID stays, and the
+		// rollback deletes by it.
+		if !cancelled(ctx) {
+			res.PlannedID = ""
+		}
 		var left *LeftoverError
 		if errors.As(err, &left) {
 			res.PhysicalID = left.PhysicalID

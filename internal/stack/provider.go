@@ -164,6 +164,15 @@ func (r *Registry) Lookup(typeName string) (Provider, bool) {
 // customName is what AWS allows after "Custom::" (60 characters at most).
 var customName = regexp.MustCompile(`^[A-Za-z0-9_@-]{1,60}$`)
 
+// clone returns a copy to add to without changing r.
+func (r *Registry) clone() *Registry {
+	c := NewRegistry()
+	for k, v := range r.m {
+		c.m[k] = v
+	}
+	return c
+}
+
 // Types returns the registered type names, sorted.
 func (r *Registry) Types() []string {
 	out := make([]string, 0, len(r.m))

@@ -49,7 +49,8 @@ type ValidateConfig struct {
 // unknown and missing required properties — each with its file, line and
 // logical ID; the error's AWS message is the first problem's.
 func Validate(ctx context.Context, cfg ValidateConfig, name string, body []byte) (*Summary, error) {
-	e := &Engine{cfg: Config{Registry: cfg.Registry, Templates: cfg.Templates, Region: cfg.Region, AccountID: cfg.AccountID}}
+	e := &Engine{cfg: Config{Registry: cfg.Registry.clone(), Templates: cfg.Templates, Region: cfg.Region, AccountID: cfg.AccountID}}
+	e.registerNested()
 	return e.validate(ctx, name, body)
 }
 
