@@ -2,6 +2,8 @@ package lambda_test
 
 import (
 	"context"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -122,4 +124,69 @@ func TestRevisionIDGuards(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Readers filling the cache while writes land never leave a stale record
+// behind: after each write returns, the next read sees it.
+func TestRecordCacheNotStaleUnderConcurrentReads(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t, lambda.Config{})
+	create(t, s, inline("fn"))
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					_, _ = s.GetFunctionConfiguration(ctx, "fn", "")
+				}
+			}
+		}()
+	}
+	for i := range 200 {
+		d := strconv.Itoa(i)
+		if _, err := s.UpdateFunctionConfiguration(ctx, lambda.UpdateFunctionConfigurationInput{FunctionName: "fn", Description: &d}); err != nil {
+			t.Fatal(err)
+		}
+		if cfg, err := s.GetFunctionConfiguration(ctx, "fn", ""); err != nil || cfg.Description != d {
+			t.Fatalf("GetFunctionConfiguration(fn) after update %d = %q, %v", i, cfg.Description, err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+}
+
+// AWS lets invocations of the old code finish when the code changes: the
+// old environments are retired once they are over.
+func TestUpdateLetsInvocationsFinish(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t, lambda.Config{})
+	create(t, s, pyFunction(t, "fn", blocker))
+	release := hold(t, s, "fn", 2)
+	if _, err := s.UpdateFunctionCode(ctx, lambda.UpdateFunctionCodeInput{FunctionName: "fn",
+		Code: lambda.Code{ZipFile: zipOf(t, map[string]string{"app.py": "def handler(event, context):\n    return 'new'\n"})}}); err != nil {
+		t.Fatal(err)
+	}
+	if out := invoke(t, s, "fn", `{}`); string(out.Payload) != `"new"` {
+		t.Errorf("Invoke(fn) after UpdateFunctionCode = %s, want \"new\"", out.Payload)
+	}
+	for i, err := range release() {
+		if err != nil {
+			t.Errorf("invocation %d in flight during the update: %v", i, err)
+		}
+	}
+	for _, r := range s.Invocations("fn") {
+		if r.Status != lambda.StatusSuccess {
+			t.Errorf("invocation %+v, want every one a success", r)
+		}
+	}
+	waitFor(t, "the old environments to be retired", func() bool {
+		st, _ := s.Environments("fn")
+		return st.Environments == 1
+	})
 }

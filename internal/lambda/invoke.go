@@ -177,11 +177,12 @@ func (s *Service) run(ctx context.Context, fn *function, t target, qualifier str
 		return nil, err
 	}
 	defer s.limits.release(ls)
-	pool, err := s.poolFor(ctx, fn, t)
+	pe, err := s.poolFor(ctx, fn, t)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := pool.Invoke(ctx, sandbox.Request{RequestID: in.reqID, Payload: in.payload,
+	defer pe.inflight.Done()
+	resp, err := pe.pool.Invoke(ctx, sandbox.Request{RequestID: in.reqID, Payload: in.payload,
 		InvokedARN: invokedARN(fn, qualifier), ClientContext: in.clientContext,
 		TraceID: traceID(start), WantLogTail: in.tail})
 	if err != nil {

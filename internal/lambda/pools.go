@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cloudlet-dev/cloudlet/internal/lambda/sandbox"
@@ -12,25 +13,30 @@ import (
 
 // poolEntry is the pool of one function version. change identifies the
 // code and configuration it was built for: $LATEST's pool is replaced
-// when they change.
+// when they change. inflight counts the invocations handed to it, so
+// that a replaced pool is shut down once they are over, not during them
+// (AWS, too, lets invocations of old code finish).
 type poolEntry struct {
-	change string
-	pool   *sandbox.Pool
+	change   string
+	pool     *sandbox.Pool
+	inflight sync.WaitGroup
 }
 
 // poolFor returns the pool of a function version, making it on first
 // use: a function that is never invoked costs no process (AWS, too, keeps
-// environments per version, spec lambda §2.6).
-func (s *Service) poolFor(ctx context.Context, fn *function, t target) (*sandbox.Pool, error) {
+// environments per version, spec lambda §2.6). The entry counts one more
+// invocation in flight; the caller calls inflight.Done when it is over.
+func (s *Service) poolFor(ctx context.Context, fn *function, t target) (*poolEntry, error) {
 	name := fn.Config.FunctionName
 	key := name + ":" + t.version
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if e := s.pools[key]; e != nil {
 		if e.change == t.change {
-			return e.pool, nil
+			e.inflight.Add(1)
+			return e, nil
 		}
-		s.shutdownLater(ctx, name, e.pool)
+		s.shutdownLater(ctx, name, e)
 		delete(s.pools, key)
 	}
 	cfg := t.cfg
@@ -72,8 +78,10 @@ func (s *Service) poolFor(ctx context.Context, fn *function, t target) (*sandbox
 	if err != nil {
 		return nil, fmt.Errorf("start environments of %s: %w", name, err)
 	}
-	s.pools[key] = &poolEntry{change: t.change, pool: pool}
-	return pool, nil
+	e := &poolEntry{change: t.change, pool: pool}
+	e.inflight.Add(1)
+	s.pools[key] = e
+	return e, nil
 }
 
 // pythonLayerPath puts layers' python folders on a Python function's
@@ -116,18 +124,26 @@ func (s *Service) retire(ctx context.Context, name, version string) {
 	for key, e := range s.pools {
 		if version != "" && key == name+":"+version || version == "" && strings.HasPrefix(key, name+":") {
 			delete(s.pools, key)
-			s.shutdownLater(ctx, name, e.pool)
+			s.shutdownLater(ctx, name, e)
 		}
 	}
 }
 
-// shutdownLater stops a pool without making the caller wait for its
-// processes' grace period.
-func (s *Service) shutdownLater(ctx context.Context, name string, p *sandbox.Pool) {
+// shutdownLater stops a pool that left the table once its invocations
+// are over (or at once when the service shuts down), without making the
+// caller wait. Called with s.mu held, so that no invocation can join the
+// entry after it.
+func (s *Service) shutdownLater(ctx context.Context, name string, e *poolEntry) {
 	s.retiring.Add(1)
 	go func() {
 		defer s.retiring.Done()
-		if err := p.Shutdown(context.WithoutCancel(ctx)); err != nil {
+		idle := make(chan struct{})
+		go func() { e.inflight.Wait(); close(idle) }()
+		select {
+		case <-idle:
+		case <-s.stopping.Done():
+		}
+		if err := e.pool.Shutdown(context.WithoutCancel(ctx)); err != nil {
 			s.log.Warn("retire environments", "function", name, "err", err)
 		}
 	}()

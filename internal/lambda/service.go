@@ -117,6 +117,10 @@ type Service struct {
 	mu       sync.Mutex
 	pools    map[string]*poolEntry // "name:version" → pool
 	retiring sync.WaitGroup        // pools being shut down in the background
+	// stopping ends when Shutdown has drained Event invocations: retired
+	// pools stop waiting for their invocations then.
+	stopping context.Context
+	stopAll  context.CancelFunc
 }
 
 const bucketFunctions = "lambda.functions"
@@ -159,6 +163,7 @@ func New(cfg Config) (*Service, error) {
 	s.limits = newLimiter(cfg.AccountConcurrency, cfg.FunctionConcurrency)
 	s.stats.fns = map[string]*fnStats{}
 	s.async.init()
+	s.stopping, s.stopAll = context.WithCancel(context.Background())
 	err := cfg.DB.View(func(tx *store.Tx) error {
 		return tx.ForEach(bucketFunctions, "", func(name string, raw []byte) error {
 			var r struct{ Reserved *int }
@@ -183,6 +188,7 @@ func (s *Service) Shutdown(ctx context.Context) error {
 	if err := s.async.shutdown(ctx, s.log); err != nil {
 		errs = append(errs, err)
 	}
+	s.stopAll()
 	s.mu.Lock()
 	pools := s.pools
 	s.pools = map[string]*poolEntry{}

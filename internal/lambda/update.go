@@ -59,6 +59,7 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, in UpdateFunctionCodeI
 	if err != nil {
 		return nil, err
 	}
+	s.retire(ctx, name, "$LATEST")
 	return &out, nil
 }
 
@@ -154,5 +155,6 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in UpdateFunc
 	if err != nil {
 		return nil, err
 	}
+	s.retire(ctx, name, "$LATEST")
 	return &out, nil
 }
