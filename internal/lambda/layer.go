@@ -33,8 +33,9 @@ type LayerVersionContent struct {
 }
 
 // PublishLayerVersionInput is a PublishLayerVersion request. Content is
-// a zip archive's bytes (ZipFile) or an S3 object (S3Bucket, S3Key); the
-// other forms of Code are refused.
+// a zip archive's bytes (ZipFile), an S3 object (S3Bucket, S3Key), or a
+// local folder used in place (LocalDir, for cloudlet up); inline source
+// is refused.
 type PublishLayerVersionInput struct {
 	LayerName, Description, LicenseInfo string
 	Content                             Code
@@ -93,7 +94,7 @@ func (s *Service) PublishLayerVersion(ctx context.Context, in PublishLayerVersio
 		}
 	}
 	c := in.Content
-	if c.InlineSource != nil || c.LocalDir != "" || c.ZipFile == nil && (c.S3Bucket == "" || c.S3Key == "") {
+	if c.InlineSource != nil || c.LocalDir == "" && c.ZipFile == nil && (c.S3Bucket == "" || c.S3Key == "") {
 		return nil, invalid("Please provide a source for layer content.")
 	}
 	code, err := s.storeCode(ctx, c, "")

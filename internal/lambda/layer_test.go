@@ -2,6 +2,8 @@ package lambda_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/cloudlet-dev/cloudlet/internal/lambda"
@@ -137,6 +139,18 @@ func TestLayerVersionsAPI(t *testing.T) {
 				t.Errorf("%s = %v, want %s", tt.name, err, tt.want)
 			}
 		})
+	}
+	// A local folder is used in place (cloudlet up).
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "tool"), []byte("x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	local, err := s.PublishLayerVersion(ctx, lambda.PublishLayerVersionInput{LayerName: "local", Content: lambda.Code{LocalDir: dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw, err := s.LayerCodeZip(ctx, "local", local.Version); err != nil || len(raw) == 0 {
+		t.Errorf("LayerCodeZip(local) = %d bytes, %v", len(raw), err)
 	}
 	// Version numbers are not reused.
 	if v, err := s.PublishLayerVersion(ctx, lambda.PublishLayerVersionInput{LayerName: "tools", Content: lambda.Code{ZipFile: zip}}); err != nil || v.Version != 4 {

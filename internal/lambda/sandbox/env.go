@@ -29,7 +29,7 @@ type envSpec struct {
 	runtimeAPI string // host:port of this process's Runtime API
 	stream     string
 	runtimeDir string // where the bootstrap lives (LAMBDA_RUNTIME_DIR)
-	tmpDir     string
+	tmpDir     string // TMPDIR; empty sets none
 	interpDir  string // directory of the interpreter, first on PATH; "" for provided
 }
 
@@ -47,7 +47,9 @@ func buildEnv(f Function, s envSpec) []string {
 	set("PATH", joinNonEmpty(":", append([]string{s.interpDir, "/usr/local/bin", "/usr/bin", "/bin"}, layerSub(f, "bin")...)...))
 	set("LD_LIBRARY_PATH", joinNonEmpty(":", append([]string{f.CodeDir, filepath.Join(f.CodeDir, "lib")}, layerSub(f, "lib")...)...))
 	set("AWS_XRAY_CONTEXT_MISSING", "LOG_ERROR")
-	set("TMPDIR", s.tmpDir)
+	if s.tmpDir != "" {
+		set("TMPDIR", s.tmpDir)
+	}
 	switch {
 	case strings.HasPrefix(f.Runtime, "python"):
 		set("PYTHONPATH", s.runtimeDir)

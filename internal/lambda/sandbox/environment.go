@@ -66,13 +66,35 @@ func (e *environment) launch() (*instance, error) {
 		api.close()
 		return nil, fmt.Errorf("create output pipe: %w", err)
 	}
-	env := buildEnv(p.cfg.Function, envSpec{
+	f := p.cfg.Function
+	spec := envSpec{
 		runtimeAPI: api.addr(),
 		stream:     e.stream,
 		runtimeDir: p.runtimeDir,
 		tmpDir:     e.tmpDir,
 		interpDir:  interpDir,
-	})
+	}
+	l := launchSpec{
+		argv:     argv,
+		dir:      f.CodeDir,
+		name:     e.id,
+		memBytes: int64(f.memoryMB()) << 20,
+		fsize:    uint64(f.ephemeralStorageMB()) << 20,
+		marker:   "AWS_LAMBDA_LOG_STREAM_NAME=" + e.stream,
+	}
+	if p.view != nil {
+		// The environment's own view of the same things (§2.7, §3.1); AWS
+		// sets no TMPDIR: /tmp is the temporary directory.
+		l.view = &viewSpec{Task: f.CodeDir, Runtime: p.runtimeDir, Tmp: e.tmpDir, Layers: f.LayerDirs,
+			Keep: p.view.keep, OptStub: p.view.optStub}
+		l.dir = guestTask
+		f.CodeDir = guestTask
+		if len(f.LayerDirs) > 0 {
+			f.LayerDirs = []string{guestOpt}
+		}
+		spec.runtimeDir, spec.tmpDir = guestRuntime, ""
+	}
+	l.env = buildEnv(f, spec)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closing {
@@ -81,12 +103,17 @@ func (e *environment) launch() (*instance, error) {
 		w.Close()
 		return nil, errClosing
 	}
-	proc, err := startProcess(argv, env, p.cfg.Function.CodeDir, w)
+	e.logs.newPeriod()
+	proc, err := p.iso.start(l, w)
 	w.Close()
 	if err != nil {
 		api.close()
 		r.Close()
-		return nil, &launchError{reason: err.Error()}
+		var le *launchError
+		if errors.As(err, &le) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("start runtime: %w", err)
 	}
 	out := newOutputReader(r, e.logs)
 	go out.run()
@@ -105,6 +132,9 @@ func (e *environment) reset(inst *instance, grace time.Duration) {
 	}
 	inst.out.finish(time.Second)
 	inst.api.close()
+	if err := inst.proc.release(); err != nil {
+		e.pool.log.Warn("release environment process", "environment", e.id, "err", err)
+	}
 	e.mu.Lock()
 	if e.inst == inst {
 		e.inst = nil
@@ -158,9 +188,16 @@ func (e *environment) invoke(ctx context.Context, req Request) (*Response, error
 	}
 	invStart := time.Now()
 	var deadline time.Time
+	// The watchdog of fallback mode looks only at working environments.
+	defer func() {
+		if i := e.current(); i != nil {
+			i.proc.setArmed(false)
+		}
+	}()
 
 	inst := e.current()
 	if inst != nil {
+		inst.proc.setArmed(true)
 		select {
 		case <-inst.proc.exited:
 			// The runtime died while idle (AWS freezes idle environments; we
@@ -218,9 +255,12 @@ func (e *environment) invoke(ctx context.Context, req Request) (*Response, error
 			e.reset(inst, 0)
 			return e.initFailure(req, resp, invStart, body.payload, body.errorType), nil
 		default: // initExited
-			reason := inst.proc.exitReason()
+			reason, errorType := inst.proc.exitReason(), ErrorTypeExit
+			if inst.proc.oomKilled() {
+				errorType, resp.MaxMemoryMB = ErrorTypeOutOfMemory, e.peakMemoryMB(inst)
+			}
 			e.reset(inst, 0)
-			return e.initFailure(req, resp, invStart, exitPayload(req.RequestID, reason), ErrorTypeExit), nil
+			return e.initFailure(req, resp, invStart, exitPayload(req.RequestID, reason), errorType), nil
 		}
 	}
 
@@ -244,7 +284,7 @@ func (e *environment) invoke(ctx context.Context, req Request) (*Response, error
 	if inv.invokedARN == "" {
 		inv.invokedARN = f.ARN
 	}
-	e.logs.platform(fmt.Sprintf("START RequestId: %s Version: %s", req.RequestID, f.version()))
+	e.startLog(req)
 	eventStart := time.Now()
 	inst.api.dispatch(ictx, inv, inst.proc.exited)
 
@@ -278,7 +318,7 @@ func (e *environment) invoke(ctx context.Context, req Request) (*Response, error
 		}
 	}
 	resp.Duration = min(time.Since(eventStart), timeout)
-	resp.MaxMemoryMB = int((inst.proc.peakRSSKB() + 1023) / 1024)
+	resp.MaxMemoryMB = e.peakMemoryMB(inst)
 
 	cancelled := ctx.Err() != nil && !ended
 	timedOut := !ended && !cancelled && ictx.Err() != nil
@@ -298,13 +338,18 @@ func (e *environment) invoke(ctx context.Context, req Request) (*Response, error
 		e.finishLog(req, resp, invStart, "timeout", "", e.timeoutLine(req.RequestID, timeout))
 		return resp, nil
 	default: // the process exited
-		reason := inst.proc.exitReason()
+		// Killed for its memory, the runtime exits like any killed one,
+		// and the caller sees just that; the log names the cause (§7.2).
+		reason, errorType := inst.proc.exitReason(), ErrorTypeExit
+		if inst.proc.oomKilled() {
+			errorType = ErrorTypeOutOfMemory
+		}
 		e.reset(inst, 0)
 		if !got || exited {
 			resp.Payload, resp.ContentType, resp.FunctionError = exitPayload(req.RequestID, reason), "application/json", FunctionErrorUnhandled
 			e.logs.platform(fmt.Sprintf("RequestId: %s Error: %s", req.RequestID, reason))
-			e.logs.platform(ErrorTypeExit)
-			e.finishLog(req, resp, invStart, "error", ErrorTypeExit, "")
+			e.logs.platform(errorType)
+			e.finishLog(req, resp, invStart, "error", errorType, "")
 			return resp, nil
 		}
 	}
@@ -315,11 +360,25 @@ func (e *environment) invoke(ctx context.Context, req Request) (*Response, error
 // initFailure answers an invocation whose Init failed with payload.
 func (e *environment) initFailure(req Request, resp *Response, invStart time.Time, payload []byte, errorType string) *Response {
 	e.logs.platform(fmt.Sprintf("INIT_REPORT Init Duration: %s\tPhase: init\tStatus: error\tError Type: %s", ms(resp.InitDuration), errorType))
-	e.logs.platform(fmt.Sprintf("START RequestId: %s Version: %s", req.RequestID, e.pool.cfg.Function.version()))
+	e.startLog(req)
 	resp.Payload, resp.ContentType, resp.FunctionError = payload, "application/json", FunctionErrorUnhandled
 	resp.Duration = 0
 	e.finishLog(req, resp, invStart, "error", errorType, "")
 	return resp
+}
+
+// startLog writes START, after a note of output dropped since the last
+// invocation, and opens this invocation's output budget.
+func (e *environment) startLog(req Request) {
+	e.logs.noteDropped()
+	e.logs.newPeriod()
+	e.logs.platform(fmt.Sprintf("START RequestId: %s Version: %s", req.RequestID, e.pool.cfg.Function.version()))
+}
+
+// peakMemoryMB is Max Memory Used: never above Memory Size, which a
+// sampled or cgroup-wide peak can pass (§7.2: "≈ Memory Size" on OOM).
+func (e *environment) peakMemoryMB(inst *instance) int {
+	return min(int((inst.proc.peakMemoryKB()+1023)/1024), e.pool.cfg.Function.memoryMB())
 }
 
 func (e *environment) timeoutLine(requestID string, timeout time.Duration) string {
@@ -330,6 +389,7 @@ func (e *environment) timeoutLine(requestID string, timeout time.Duration) strin
 // finishLog writes END and REPORT (§6.1), flushes the stream and fills in
 // the billing fields and the tail.
 func (e *environment) finishLog(req Request, resp *Response, invStart time.Time, status, errorType, beforeEnd string) {
+	e.logs.noteDropped()
 	if beforeEnd != "" {
 		e.logs.platform(beforeEnd)
 	}

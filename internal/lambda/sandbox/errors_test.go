@@ -93,7 +93,7 @@ func TestInitErrors(t *testing.T) {
 						t.Fatal(err)
 					}
 					got := string(resp.Payload)
-					want := strings.NewReplacer("{id}", id, "{code}", code).Replace(tt.want)
+					want := strings.NewReplacer("{id}", id, "{code}", taskRoot(t, code)).Replace(tt.want)
 					if tt.prefix != "" && !strings.HasPrefix(got, tt.prefix) || tt.prefix == "" && got != want {
 						t.Errorf("Invoke #%d = %s, want %s%s", i+1, got, want, tt.prefix)
 					}
@@ -153,7 +153,7 @@ func TestHandlerResults(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					want := strings.NewReplacer("{id}", id, "{code}", code).Replace(tt.want)
+					want := strings.NewReplacer("{id}", id, "{code}", taskRoot(t, code)).Replace(tt.want)
 					if string(resp.Payload) != want || resp.ContentType != tt.ct || resp.FunctionError != tt.fnErr {
 						t.Errorf("Invoke(%s) = %q %s %q, want %q %s %q", tt.handler, resp.Payload, resp.ContentType, resp.FunctionError, want, tt.ct, tt.fnErr)
 					}
@@ -166,16 +166,16 @@ func TestHandlerResults(t *testing.T) {
 	}
 }
 
-const crashCode = `import os, sys, signal, time
+const crashCode = `import os, sys, signal, tempfile, time
 
 state = {"n": 0}
 
 def handler(event, context):
     state["n"] += 1
     if event.get("tmp"):
-        with open(os.path.join(os.environ["TMPDIR"], "kept"), "a") as f:
+        with open(os.path.join(tempfile.gettempdir(), "kept"), "a") as f:
             f.write("x")
-    if os.path.exists(os.path.join(os.environ["TMPDIR"], "kept")) and event.get("check"):
+    if os.path.exists(os.path.join(tempfile.gettempdir(), "kept")) and event.get("check"):
         return {"n": state["n"], "kept": True}
     how = event.get("how")
     if how == "exit0":

@@ -16,13 +16,20 @@ type Function struct {
 	// "nodejs18.x".."nodejs22.x", "provided.al2" or "provided.al2023".
 	Runtime string
 	Handler string
-	// CodeDir holds the unpacked code; it is the working directory and
-	// LAMBDA_TASK_ROOT. Environments treat it as read-only.
+	// CodeDir holds the unpacked code. Isolated environments see it,
+	// read-only, at /var/task; in fallback mode it is itself the working
+	// directory and LAMBDA_TASK_ROOT, and environments treat it as read-only.
 	CodeDir string
-	// LayerDirs hold unpacked layers, in order: the /opt equivalents.
+	// LayerDirs hold unpacked layers, in order: isolated environments see
+	// them merged at /opt, a later layer's files replacing an earlier one's.
 	LayerDirs []string
-	// MemoryMB is the configured memory; zero means 128.
+	// MemoryMB is the configured memory; zero means 128. It bounds the
+	// memory of the runtime and everything it starts (see Mode).
 	MemoryMB int
+	// EphemeralStorageMB is the size of /tmp; zero means 512. It caps the
+	// size of each file the function writes (RLIMIT_FSIZE; a write past it
+	// fails with EFBIG); the total is not capped.
+	EphemeralStorageMB int
 	// Timeout bounds each invocation; zero means 3 s.
 	Timeout time.Duration
 	// Env is the function's Environment.Variables. Reserved names are
@@ -42,8 +49,9 @@ type Function struct {
 
 // Defaults AWS applies when a function leaves them unset.
 const (
-	DefaultMemoryMB = 128
-	DefaultTimeout  = 3 * time.Second
+	DefaultMemoryMB           = 128
+	DefaultTimeout            = 3 * time.Second
+	DefaultEphemeralStorageMB = 512
 )
 
 func (f Function) memoryMB() int {
@@ -51,6 +59,13 @@ func (f Function) memoryMB() int {
 		return DefaultMemoryMB
 	}
 	return f.MemoryMB
+}
+
+func (f Function) ephemeralStorageMB() int {
+	if f.EphemeralStorageMB <= 0 {
+		return DefaultEphemeralStorageMB
+	}
+	return f.EphemeralStorageMB
 }
 
 func (f Function) timeout() time.Duration {

@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"context"
+	"flag"
 	"os"
 	"path/filepath"
 	"sync"
@@ -13,6 +14,39 @@ import (
 
 // runtimes is shared so interpreter lookups are done once per test binary.
 var runtimes = sandbox.NewRuntimes(nil)
+
+var sandboxFlag = flag.String("sandbox", sandbox.SandboxAuto, "isolation of the tests' pools: auto (isolated where the OS permits) or off (forces fallback mode)")
+
+var testIso struct {
+	once sync.Once
+	iso  *sandbox.Isolation
+	err  error
+}
+
+// isolation is the Isolation every test pool uses unless it picks its own:
+// probed once per test binary, as cloudlet does once per process.
+func isolation(t testing.TB) *sandbox.Isolation {
+	t.Helper()
+	testIso.once.Do(func() {
+		testIso.iso, testIso.err = sandbox.NewIsolation(context.Background(), sandbox.IsolationConfig{Setting: *sandboxFlag})
+	})
+	if testIso.err != nil {
+		t.Fatalf("NewIsolation(%q): %v", *sandboxFlag, testIso.err)
+	}
+	return testIso.iso
+}
+
+// isolated reports whether the tests' pools run isolated.
+func isolated(t testing.TB) bool { return isolation(t).Mode() == sandbox.ModeIsolated }
+
+// taskRoot is where a function's code appears to it: /var/task when
+// isolated, the code directory itself otherwise.
+func taskRoot(t testing.TB, code string) string {
+	if isolated(t) {
+		return "/var/task"
+	}
+	return code
+}
 
 // pythonRuntimes lists every python3.X runtime whose exact interpreter this
 // machine has (no fallback).
@@ -77,6 +111,20 @@ func (s *memSink) Append(group, stream string, events []sandbox.LogEvent) {
 	s.groups[stream] = group
 }
 
+// stream is the one stream the sink has received lines of.
+func (s *memSink) stream(t testing.TB) string {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.streams) != 1 {
+		t.Fatalf("sink has %d streams, want 1", len(s.streams))
+	}
+	for name := range s.streams {
+		return name
+	}
+	return ""
+}
+
 func function(runtime, handler, code string) sandbox.Function {
 	return sandbox.Function{
 		Name:    "fn",
@@ -98,6 +146,9 @@ func newPool(t testing.TB, cfg sandbox.PoolConfig) *sandbox.Pool {
 	}
 	if cfg.ScratchDir == "" {
 		cfg.ScratchDir = t.TempDir()
+	}
+	if cfg.Isolation == nil {
+		cfg.Isolation = isolation(t)
 	}
 	p, err := sandbox.NewPool(cfg)
 	if err != nil {

@@ -2,7 +2,6 @@ package sandbox_test
 
 import (
 	"encoding/json"
-	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -172,8 +171,10 @@ func TestEnvironmentVariables(t *testing.T) {
 	if !regexp.MustCompile(`^127\.0\.0\.1:\d+$`).MatchString(env["AWS_LAMBDA_RUNTIME_API"]) {
 		t.Errorf("AWS_LAMBDA_RUNTIME_API = %q, want 127.0.0.1:<port>", env["AWS_LAMBDA_RUNTIME_API"])
 	}
-	if !strings.HasPrefix(env["TMPDIR"], os.TempDir()) && env["TMPDIR"] == "" {
-		t.Errorf("TMPDIR = %q, want a per-environment directory", env["TMPDIR"])
+	// AWS sets no TMPDIR: /tmp is the environment's own (§3.1). Without
+	// isolation, TMPDIR points at a per-environment directory instead.
+	if _, ok := env["TMPDIR"]; ok == isolated(t) {
+		t.Errorf("TMPDIR = %q (set %v), want it set only when not isolated", env["TMPDIR"], ok)
 	}
 	if !strings.Contains(env["PATH"], "/usr/bin") {
 		t.Errorf("PATH = %q, want host system directories", env["PATH"])
@@ -191,7 +192,7 @@ func TestEnvironmentVariables(t *testing.T) {
 		"AWS_DEFAULT_REGION":              "us-east-1",
 		"AWS_EXECUTION_ENV":               "AWS_Lambda_" + rt,
 		"_HANDLER":                        "app.handler",
-		"LAMBDA_TASK_ROOT":                code,
+		"LAMBDA_TASK_ROOT":                taskRoot(t, code),
 		"LAMBDA_RUNTIME_DIR":              runtimeDir,
 		"AWS_ACCESS_KEY_ID":               "AKID",
 		"AWS_SECRET_ACCESS_KEY":           "SECRET",
@@ -202,11 +203,13 @@ func TestEnvironmentVariables(t *testing.T) {
 		"PATH":                            env["PATH"],
 		"LD_LIBRARY_PATH":                 env["LD_LIBRARY_PATH"],
 		"PYTHONPATH":                      runtimeDir,
-		"TMPDIR":                          env["TMPDIR"],
 		"AWS_XRAY_CONTEXT_MISSING":        "LOG_ERROR",
 		"AWS_ENDPOINT_URL":                "http://127.0.0.1:4566",
 		"MY_VAR":                          "mine",
 		"_X_AMZN_TRACE_ID":                "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+	}
+	if v, ok := env["TMPDIR"]; ok {
+		want["TMPDIR"] = v
 	}
 	if diff := cmp.Diff(want, env); diff != "" {
 		keys := make([]string, 0, len(env))
@@ -216,8 +219,11 @@ func TestEnvironmentVariables(t *testing.T) {
 		sort.Strings(keys)
 		t.Errorf("environment mismatch (-want +got):\n%s\nkeys: %v", diff, keys)
 	}
-	if got.Cwd != code {
-		t.Errorf("cwd = %q, want %q", got.Cwd, code)
+	if isolated(t) && runtimeDir != "/var/runtime" {
+		t.Errorf("LAMBDA_RUNTIME_DIR = %q, want /var/runtime", runtimeDir)
+	}
+	if got.Cwd != taskRoot(t, code) {
+		t.Errorf("cwd = %q, want %q", got.Cwd, taskRoot(t, code))
 	}
 	wantCtx := map[string]any{
 		"aws_request_id":       id,

@@ -1,7 +1,10 @@
 package sandbox_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,16 +17,69 @@ import (
 	"github.com/cloudlet-dev/cloudlet/internal/lambda/sandbox"
 )
 
-const barrierCode = `import os, time
+const barrierCode = `import os, socket
+
+TOKEN = os.urandom(8).hex()  # one per runtime process
 
 def handler(event, context):
-    d = event["dir"]
-    open(os.path.join(d, context.aws_request_id), "w").close()
-    # Wait until every invocation is running at once: proof of scale-out.
-    while len(os.listdir(d)) < event["n"]:
-        time.sleep(0.005)
-    return os.getpid()
+    if event.get("port"):
+        # Wait at the test's barrier: proof that invocations run at once.
+        with socket.create_connection(("127.0.0.1", event["port"])) as s:
+            s.recv(1)
+    return TOKEN
 `
+
+// barrier holds handlers that connect to it until it is released. It
+// works whether or not environments share a filesystem: loopback they
+// share either way.
+type barrier struct {
+	ln      net.Listener
+	mu      sync.Mutex
+	conns   []net.Conn
+	arrived chan struct{}
+}
+
+func newBarrier(t *testing.T) *barrier {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &barrier{ln: ln, arrived: make(chan struct{}, 1024)}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			b.mu.Lock()
+			b.conns = append(b.conns, c)
+			b.mu.Unlock()
+			b.arrived <- struct{}{}
+		}
+	}()
+	t.Cleanup(b.release)
+	return b
+}
+
+func (b *barrier) port() int { return b.ln.Addr().(*net.TCPAddr).Port }
+
+// wait returns once n more handlers have arrived.
+func (b *barrier) wait(n int) {
+	for range n {
+		<-b.arrived
+	}
+}
+
+// release lets every waiting handler go.
+func (b *barrier) release() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, c := range b.conns {
+		c.Write([]byte{1})
+		c.Close()
+	}
+	b.conns = nil
+}
 
 // AWS: a request that finds no idle environment gets a new one at once; it
 // never queues behind a busy one (shared/specs/lambda.md §2.6).
@@ -34,10 +90,10 @@ func TestScaleOut(t *testing.T) {
 	f := function(rt, "app.handler", code)
 	f.Timeout = 60 * time.Second
 	p := newPool(t, sandbox.PoolConfig{Function: f})
-	dir := t.TempDir()
-	payload := `{"dir": "` + dir + `", "n": ` + strconv.Itoa(n) + `}`
+	b := newBarrier(t)
+	payload := `{"port": ` + strconv.Itoa(b.port()) + `}`
 	var wg sync.WaitGroup
-	pids := make([]string, n)
+	tokens := make([]string, n)
 	for i := range n {
 		wg.Go(func() {
 			resp, err := p.Invoke(t.Context(), sandbox.Request{RequestID: requestID(), Payload: []byte(payload)})
@@ -45,26 +101,25 @@ func TestScaleOut(t *testing.T) {
 				t.Error(err)
 				return
 			}
-			pids[i] = string(resp.Payload)
+			tokens[i] = string(resp.Payload)
 		})
 	}
+	b.wait(n)
+	b.release()
 	wg.Wait()
 	st := p.Stats()
 	if st.Created != n || st.Idle != n || st.Busy != 0 {
 		t.Errorf("Stats() = %+v, want %d environments created, all idle", st, n)
 	}
 	seen := map[string]bool{}
-	for _, pid := range pids {
-		seen[pid] = true
+	for _, tok := range tokens {
+		seen[tok] = true
 	}
 	if len(seen) != n {
-		t.Errorf("handler pids = %v, want %d distinct processes", pids, n)
+		t.Errorf("handler processes = %v, want %d distinct ones", tokens, n)
 	}
-	// Warm again: these reuse the idle environments.
-	os.RemoveAll(dir)
-	os.Mkdir(dir, 0o755)
-	payload = `{"dir": "` + dir + `", "n": 1}`
-	invoke(t, p, payload)
+	// Warm again: this reuses an idle environment.
+	invoke(t, p, `{}`)
 	if st := p.Stats(); st.Created != n {
 		t.Errorf("Stats().Created after a warm invoke = %d, want %d", st.Created, n)
 	}
@@ -77,38 +132,34 @@ func TestMaxEnvironments(t *testing.T) {
 	f := function(rt, "app.handler", code)
 	f.Timeout = 60 * time.Second
 	p := newPool(t, sandbox.PoolConfig{Function: f, MaxEnvironments: 1})
-	dir := t.TempDir()
+	b := newBarrier(t)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		// Never satisfied (n=2): it runs until the second file appears.
-		invoke(t, p, `{"dir": "`+dir+`", "n": 2}`)
+		invoke(t, p, `{"port": `+strconv.Itoa(b.port())+`}`)
 	}()
-	waitFor(t, func() bool { return p.Stats().Busy == 1 })
+	b.wait(1)
 	_, err := p.Invoke(t.Context(), sandbox.Request{RequestID: requestID(), Payload: []byte(`{}`)})
 	if err == nil || !strings.Contains(err.Error(), sandbox.ErrNoCapacity.Error()) {
 		t.Errorf("Invoke at capacity: err = %v, want ErrNoCapacity", err)
 	}
-	os.WriteFile(filepath.Join(dir, "release"), nil, 0o644)
+	b.release()
 	<-done
 }
 
 const forkCode = `import os, time
 
 def handler(event, context):
-    pid = os.fork()
-    if pid == 0:
+    if os.fork() == 0:
         time.sleep(120)
         os._exit(0)
-    with open(event["pidfile"], "w") as f:
-        f.write(str(pid))
     if event.get("hang"):
         time.sleep(120)
-    return pid
+    return context.log_stream_name
 `
 
-// A child the handler forks shares the environment's process group and
-// dies with it: on timeout and on Shutdown.
+// A child the handler forks dies with its environment: on timeout, on
+// Shutdown and when reaped.
 func TestForkedChildKilled(t *testing.T) {
 	rt := newestPython(t)
 	for _, how := range []string{"timeout", "shutdown", "reap"} {
@@ -117,25 +168,25 @@ func TestForkedChildKilled(t *testing.T) {
 			f := function(rt, "app.handler", code)
 			f.Timeout = time.Second
 			clock := &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-			cfg := sandbox.PoolConfig{Function: f, Clock: clock, IdleTimeout: time.Hour}
-			if cfg.Runtimes == nil {
-				cfg.Runtimes = runtimes
-			}
-			cfg.ScratchDir = t.TempDir()
+			sink := &memSink{}
+			cfg := sandbox.PoolConfig{Function: f, Clock: clock, IdleTimeout: time.Hour, Logs: sink,
+				Runtimes: runtimes, ScratchDir: t.TempDir(), Isolation: isolation(t)}
 			p, err := sandbox.NewPool(cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer p.Shutdown(context.Background())
-			pidfile := filepath.Join(t.TempDir(), "pid")
 			switch how {
 			case "timeout":
-				resp := invoke(t, p, `{"pidfile": "`+pidfile+`", "hang": true}`)
+				resp := invoke(t, p, `{"hang": true}`)
 				if !strings.Contains(string(resp.Payload), "Sandbox.Timedout") {
 					t.Errorf("Invoke = %s, want a timeout", resp.Payload)
 				}
 			case "shutdown":
-				invoke(t, p, `{"pidfile": "`+pidfile+`"}`)
+				invoke(t, p, `{}`)
+				if n := len(procsOf(t, sink.stream(t))); n < 2 {
+					t.Errorf("processes of the environment = %d, want the runtime and its child", n)
+				}
 				if err := p.Shutdown(t.Context()); err != nil {
 					t.Errorf("Shutdown: %v", err)
 				}
@@ -150,7 +201,7 @@ func TestForkedChildKilled(t *testing.T) {
 					t.Errorf("environment scratch dirs after Shutdown = %v, want none", envDirs)
 				}
 			case "reap":
-				invoke(t, p, `{"pidfile": "`+pidfile+`"}`)
+				invoke(t, p, `{}`)
 				if n := p.Reap(); n != 0 {
 					t.Errorf("Reap() before IdleTimeout = %d, want 0", n)
 				}
@@ -166,14 +217,34 @@ func TestForkedChildKilled(t *testing.T) {
 					t.Errorf("environment scratch dirs after Reap = %v, want none", envDirs)
 				}
 			}
-			b, err := os.ReadFile(pidfile)
-			if err != nil {
-				t.Fatal(err)
-			}
-			pid, _ := strconv.Atoi(string(b))
-			waitFor(t, func() bool { return !alive(pid) })
+			stream := sink.stream(t)
+			waitFor(t, func() bool { return len(procsOf(t, stream)) == 0 })
 		})
 	}
+}
+
+// procsOf lists the live processes of the environment whose log stream is
+// stream: those whose environment variables say so. Unlike pids, this
+// works from outside an environment's PID namespace.
+func procsOf(t testing.TB, stream string) []int {
+	t.Helper()
+	needle := []byte("\x00AWS_LAMBDA_LOG_STREAM_NAME=" + stream + "\x00")
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || !alive(pid) {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/environ")
+		if err == nil && bytes.Contains(append([]byte{0}, b...), needle) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
 }
 
 // alive reports whether pid is a live (non-zombie) process.
@@ -247,17 +318,23 @@ func TestDiedWhileIdle(t *testing.T) {
 	rt := newestPython(t)
 	code := writeCode(t, map[string]string{"app.py": `import os, threading
 
+TOKEN = os.urandom(8).hex()
+
 def handler(event, context):
     if event.get("die"):
         threading.Timer(0.05, lambda: os._exit(1)).start()
-    return os.getpid()
+    return [TOKEN, context.log_stream_name]
 `})
 	p := newPool(t, sandbox.PoolConfig{Function: function(rt, "app.handler", code)})
+	var first, second [2]string
 	resp := invoke(t, p, `{"die": true}`)
-	pid, _ := strconv.Atoi(string(resp.Payload))
-	waitFor(t, func() bool { return !alive(pid) })
+	if err := json.Unmarshal(resp.Payload, &first); err != nil {
+		t.Fatalf("Invoke = %s: %v", resp.Payload, err)
+	}
+	waitFor(t, func() bool { return len(procsOf(t, first[1])) == 0 })
 	resp = invoke(t, p, `{}`)
-	if resp.FunctionError != "" || !resp.Cold || string(resp.Payload) == strconv.Itoa(pid) {
+	_ = json.Unmarshal(resp.Payload, &second)
+	if resp.FunctionError != "" || !resp.Cold || second[0] == first[0] {
 		t.Errorf("Invoke after the runtime died idle = %s (%q, cold %v), want a fresh cold start", resp.Payload, resp.FunctionError, resp.Cold)
 	}
 }

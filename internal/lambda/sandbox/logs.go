@@ -3,6 +3,7 @@ package sandbox
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"sync"
 	"syscall"
@@ -23,11 +24,16 @@ type logStream struct {
 	sink          LogSink
 	group, stream string
 	now           func() time.Time
+	// limit caps the runtime output bytes of one period (an Init or an
+	// invocation); negative means no cap.
+	limit int64
 
 	mu      sync.Mutex
 	pending []LogEvent
 	partial []byte
 	tail    *bytes.Buffer // non-nil while an invocation wants its tail
+	used    int64         // output bytes taken this period
+	dropped int64         // output bytes dropped since the last notice
 
 	flushMu sync.Mutex // keeps batches in order at the sink
 }
@@ -37,6 +43,15 @@ type logStream struct {
 // line waits for its end (or for endLine).
 func (l *logStream) write(p []byte) {
 	l.mu.Lock()
+	cut := false
+	if l.limit >= 0 {
+		room := max(l.limit-l.used, 0)
+		if int64(len(p)) > room {
+			l.dropped += int64(len(p)) - room
+			p, cut = p[:room], true
+		}
+		l.used += int64(len(p))
+	}
 	for len(p) > 0 {
 		i := bytes.IndexByte(p, '\n')
 		if i < 0 {
@@ -58,6 +73,11 @@ func (l *logStream) write(p []byte) {
 		l.addLocked(line)
 		p = p[i+1:]
 	}
+	if cut && len(l.partial) > 0 {
+		// The line the cap cut through ends here, without its newline.
+		l.addLocked(string(l.partial))
+		l.partial = l.partial[:0]
+	}
 	l.mu.Unlock()
 	// One read of the pipe is one batch: what the runtime wrote at once
 	// reaches the sink at once, and a long invocation's lines are visible
@@ -72,6 +92,24 @@ func (l *logStream) endLine() {
 	if len(l.partial) > 0 {
 		l.addLocked(string(l.partial))
 		l.partial = l.partial[:0]
+	}
+	l.mu.Unlock()
+}
+
+// newPeriod starts the output budget of an Init or an invocation afresh.
+func (l *logStream) newPeriod() {
+	l.mu.Lock()
+	l.used = 0
+	l.mu.Unlock()
+}
+
+// noteDropped adds a platform line saying how much output was dropped
+// since the last such line, if any was.
+func (l *logStream) noteDropped() {
+	l.mu.Lock()
+	if l.dropped > 0 {
+		l.addLocked(fmt.Sprintf("cloudlet: dropped %d bytes of function output past the limit of %d bytes per invocation\n", l.dropped, l.limit))
+		l.dropped = 0
 	}
 	l.mu.Unlock()
 }

@@ -15,6 +15,9 @@ const (
 	ErrorTypeResponseTooLarge  = "Function.ResponseSizeTooLarge"
 	ErrorTypeInvalidEntrypoint = "Runtime.InvalidEntrypoint"
 	ErrorTypeTruncatedResponse = "Runtime.TruncatedResponse"
+	// ErrorTypeOutOfMemory appears only in logs (REPORT, INIT_REPORT): the
+	// caller of an out-of-memory invocation sees Runtime.ExitError (§7.2).
+	ErrorTypeOutOfMemory = "Runtime.OutOfMemory"
 )
 
 // FunctionErrorUnhandled is the X-Amz-Function-Error value of every

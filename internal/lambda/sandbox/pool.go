@@ -64,7 +64,19 @@ type PoolConfig struct {
 	Logger *slog.Logger
 	// Clock drives idle reaping and log timestamps; nil means real time.
 	Clock Clock
+	// Isolation confines environments; nil means fallback mode without
+	// a probe. Build one with NewIsolation at startup and share it.
+	Isolation *Isolation
+	// MaxOutputBytes caps the function output (stdout and stderr) one
+	// invocation, or one Init, sends to Logs: the rest is read and dropped
+	// and one platform line says how much, so that a function flooding its
+	// output neither blocks nor fills the platform. Zero means 10 MiB;
+	// negative means no cap.
+	MaxOutputBytes int64
 }
+
+// DefaultMaxOutputBytes is PoolConfig.MaxOutputBytes's default.
+const DefaultMaxOutputBytes = 10 << 20
 
 // ErrNoCapacity is wrapped by Invoke's error when MaxEnvironments are all
 // busy. The error also carries an *awserr.Error (429
@@ -88,6 +100,8 @@ type Pool struct {
 	argv       []string // runtime command for managed runtimes; nil for provided
 	interpDir  string
 	runtimeVer string
+	iso        *Isolation
+	view       *poolView // isolated mode
 
 	mu       sync.Mutex
 	idle     []*environment // most recently used last
@@ -139,6 +153,13 @@ func NewPool(cfg PoolConfig) (*Pool, error) {
 	if p.cfg.Runtimes == nil {
 		p.cfg.Runtimes = NewRuntimes(nil)
 	}
+	if p.cfg.MaxOutputBytes == 0 {
+		p.cfg.MaxOutputBytes = DefaultMaxOutputBytes
+	}
+	p.iso = cfg.Isolation
+	if p.iso == nil {
+		p.iso = fallbackIsolation("no isolation configured")
+	}
 	if p.cfg.ScratchDir == "" {
 		dir, err := os.MkdirTemp("", "cloudlet-sandbox-")
 		if err != nil {
@@ -182,26 +203,51 @@ func NewPool(cfg PoolConfig) (*Pool, error) {
 	default:
 		return nil, fmt.Errorf("new sandbox pool for %s: unsupported runtime %q", f.Name, rt)
 	}
+	if p.iso.Mode() == ModeIsolated {
+		var interp string
+		if p.argv != nil {
+			interp = p.argv[0]
+		}
+		if p.view, err = newPoolView(interp, p.cfg.ScratchDir); err != nil {
+			return nil, fmt.Errorf("new sandbox pool for %s: %w", f.Name, err)
+		}
+	}
 	go p.reaper()
 	return p, nil
 }
 
-// command returns the argv of a runtime process and the interpreter's
-// directory (first on PATH). For provided runtimes the function's own
-// bootstrap is looked up at each start: the code may carry it or not.
+// command returns the argv of a runtime process, as the environment sees
+// it, and the interpreter's directory (first on PATH). For provided
+// runtimes the function's own bootstrap is looked up at each start: the
+// code may carry it or not. AWS looks for /var/task/bootstrap, then
+// /opt/bootstrap, where a later layer's file replaces an earlier one's
+// (shared/specs/lambda.md §5.2).
 func (p *Pool) command() ([]string, string, error) {
-	if p.argv != nil {
-		return p.argv, p.interpDir, nil
-	}
 	f := p.cfg.Function
+	if p.argv != nil {
+		if p.view == nil {
+			return p.argv, p.interpDir, nil
+		}
+		argv := make([]string, len(p.argv))
+		for i, a := range p.argv {
+			argv[i] = guestPath(a, f, p.runtimeDir)
+		}
+		return argv, p.interpDir, nil
+	}
 	candidates := []string{filepath.Join(f.CodeDir, "bootstrap")}
-	for _, l := range f.LayerDirs {
-		candidates = append(candidates, filepath.Join(l, "bootstrap"))
+	for i := len(f.LayerDirs) - 1; i >= 0; i-- {
+		candidates = append(candidates, filepath.Join(f.LayerDirs[i], "bootstrap"))
 	}
 	for _, c := range candidates {
 		if fi, err := os.Stat(c); err == nil && !fi.IsDir() {
+			if p.view != nil {
+				c = guestPath(c, f, p.runtimeDir)
+			}
 			return []string{c}, "", nil
 		}
+	}
+	if p.view != nil {
+		candidates = []string{guestTask + "/bootstrap", guestOpt + "/bootstrap"}
 	}
 	return nil, "", &launchError{reason: fmt.Sprintf("Couldn't find valid bootstrap(s): [%s]", strings.Join(candidates, " "))}
 }
@@ -296,7 +342,7 @@ func (p *Pool) newEnvironment() (*environment, error) {
 		stream = p.now().UTC().Format("2006/01/02") + "/" + f.Name + "[" + f.version() + "][" + id + "]"
 	}
 	e := &environment{pool: p, id: id, stream: stream, tmpDir: tmp}
-	e.logs = &logStream{sink: p.cfg.Logs, group: f.logGroup(), stream: stream, now: p.now}
+	e.logs = &logStream{sink: p.cfg.Logs, group: f.logGroup(), stream: stream, now: p.now, limit: p.cfg.MaxOutputBytes}
 	return e, nil
 }
 

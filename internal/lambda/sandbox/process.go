@@ -3,8 +3,10 @@ package sandbox
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strconv"
@@ -21,26 +23,49 @@ type process struct {
 	exited chan struct{}
 	// state is set before exited is closed; read it only after.
 	state *os.ProcessState
+
+	// nsInit: the process is its PID namespace's init (isolated mode).
+	nsInit bool
+	cg     *cgroup  // isolated mode
+	watch  *watched // fallback mode
+	marker string   // fallback mode: see launchSpec.marker
 }
 
-// startProcess starts argv in a new process group that dies with cloudlet
-// (Pdeathsig), with exactly env and working directory dir. Its stdout and
+// setupTimeout bounds the helper's work before it execs the runtime.
+const setupTimeout = 10 * time.Second
+
+// startProcess starts the helper (see helper.go) in a new process group
+// that dies with cloudlet (Pdeathsig), in new namespaces as cloneflags
+// says, and waits until it has exec'd the runtime or failed. stdout and
 // stderr both go to out, one pipe, so that their lines keep their order.
-func startProcess(argv, env []string, dir string, out *os.File) (*process, error) {
+func startProcess(spec helperSpec, cloneflags uintptr, out *os.File) (*process, error) {
+	arg, err := json.Marshal(spec)
+	if err != nil {
+		return nil, fmt.Errorf("encode sandbox spec: %w", err)
+	}
+	sr, sw, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("create status pipe: %w", err)
+	}
+	defer sr.Close()
 	cmd := &exec.Cmd{
-		Path:   argv[0],
-		Args:   argv,
-		Env:    env,
-		Dir:    dir,
-		Stdout: out,
-		Stderr: out,
+		// The binary itself, even if it was replaced on disk meanwhile.
+		Path:       "/proc/self/exe",
+		Args:       []string{helperArg0, string(arg)},
+		Env:        []string{},
+		Stdout:     out,
+		Stderr:     out,
+		ExtraFiles: []*os.File{sw}, // fd 3: statusFD
 		SysProcAttr: &syscall.SysProcAttr{
-			Setpgid:   true,
-			Pdeathsig: syscall.SIGKILL,
+			Setpgid:    true,
+			Pdeathsig:  syscall.SIGKILL,
+			Cloneflags: cloneflags,
 		},
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
+	err = cmd.Start()
+	sw.Close()
+	if err != nil {
+		return nil, fmt.Errorf("start sandbox helper: %w", err)
 	}
 	p := &process{cmd: cmd, pid: cmd.Process.Pid, exited: make(chan struct{})}
 	go func() {
@@ -50,12 +75,35 @@ func startProcess(argv, env []string, dir string, out *os.File) (*process, error
 		p.state = cmd.ProcessState
 		close(p.exited)
 	}()
-	return p, nil
+	_ = sr.SetReadDeadline(time.Now().Add(setupTimeout))
+	b, err := io.ReadAll(io.LimitReader(sr, 64<<10))
+	if err != nil {
+		p.kill()
+		return nil, fmt.Errorf("sandbox setup: %w", err)
+	}
+	if len(b) == 0 {
+		return p, nil // the status pipe closed on exec
+	}
+	<-p.exited
+	var st helperStatus
+	if err := json.Unmarshal(b, &st); err != nil {
+		return nil, fmt.Errorf("sandbox setup: %s", b)
+	}
+	if st.Op == "fork/exec" || st.Op == "chdir" {
+		return nil, &launchError{reason: st.err().Error()}
+	}
+	return nil, st.err()
 }
 
 // signal sends sig to the whole process group; children the runtime forked
 // share it, so they go too.
 func (p *process) signal(sig syscall.Signal) {
+	if sig == syscall.SIGTERM && p.nsInit && !p.catches(sig) {
+		// A namespace's init is spared every signal it has no handler for,
+		// so SIGTERM would do nothing; the default action it stands for is
+		// to die. (AWS itself sends the runtime only SIGKILL, §2.1.)
+		sig = syscall.SIGKILL
+	}
 	if err := syscall.Kill(-p.pid, sig); err != nil && !errors.Is(err, syscall.ESRCH) {
 		// The group leader may have left its group (setpgid); reach it directly.
 		_ = syscall.Kill(p.pid, sig)
@@ -83,6 +131,68 @@ func (p *process) terminate(grace time.Duration) {
 	case <-t.C:
 	}
 	p.kill()
+}
+
+// catches reports whether the process has a handler for sig.
+func (p *process) catches(sig syscall.Signal) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(p.pid) + "/status")
+	if err != nil {
+		return false
+	}
+	for line := range bytes.Lines(b) {
+		if rest, ok := bytes.CutPrefix(line, []byte("SigCgt:")); ok {
+			mask, err := strconv.ParseUint(string(bytes.TrimSpace(rest)), 16, 64)
+			return err == nil && mask&(1<<(uint(sig)-1)) != 0
+		}
+	}
+	return false
+}
+
+// setArmed tells fallback mode's watchdog whether the process is working
+// (initialising or invoked) and so worth watching.
+func (p *process) setArmed(on bool) {
+	if p.watch != nil {
+		p.watch.armed.Store(on)
+	}
+}
+
+// release frees what the process held once it is dead: its cgroup, its
+// place under watch; in fallback mode it also kills stragglers.
+func (p *process) release() error {
+	if p.watch != nil {
+		p.watch.remove()
+	}
+	if p.marker != "" {
+		sweep(p.marker)
+	}
+	if p.cg != nil {
+		return p.cg.remove()
+	}
+	return nil
+}
+
+// oomKilled reports whether the process group was killed for using more
+// memory than MemorySize.
+func (p *process) oomKilled() bool {
+	switch {
+	case p.cg != nil:
+		return p.cg.oomKilled()
+	case p.watch != nil:
+		return p.watch.oom.Load()
+	}
+	return false
+}
+
+// peakMemoryKB is the most memory the environment has used, in KiB: its
+// cgroup's peak (every process, page cache included) where there is one,
+// else the runtime's own peak resident set.
+func (p *process) peakMemoryKB() int64 {
+	if p.cg != nil {
+		if kb := p.cg.peakKB(); kb >= 0 {
+			return kb
+		}
+	}
+	return p.peakRSSKB()
 }
 
 // exitReason is the text AWS puts after "Error: " when a runtime exits

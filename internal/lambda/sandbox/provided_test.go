@@ -93,22 +93,27 @@ func TestProvidedRuntime(t *testing.T) {
 	if err := json.Unmarshal(resp.Payload, &env); err != nil {
 		t.Fatalf("Invoke(env) = %s: %v", resp.Payload, err)
 	}
-	if _, ok := env["AWS_EXECUTION_ENV"]; ok || env["_HANDLER"] != "ignored.handler" || env["LAMBDA_TASK_ROOT"] != code {
+	if _, ok := env["AWS_EXECUTION_ENV"]; ok || env["_HANDLER"] != "ignored.handler" || env["LAMBDA_TASK_ROOT"] != taskRoot(t, code) {
 		t.Errorf("provided environment: AWS_EXECUTION_ENV %q, _HANDLER %q, LAMBDA_TASK_ROOT %q; want absent, ignored.handler, %s",
-			env["AWS_EXECUTION_ENV"], env["_HANDLER"], env["LAMBDA_TASK_ROOT"], code)
+			env["AWS_EXECUTION_ENV"], env["_HANDLER"], env["LAMBDA_TASK_ROOT"], taskRoot(t, code))
 	}
 }
 
 // AWS: a provided function without a usable bootstrap fails every
-// invocation with Runtime.InvalidEntrypoint (§5.2).
+// invocation with Runtime.InvalidEntrypoint (§5.2). Isolated, the
+// messages are AWS's to the letter: they name /var/task and /opt.
 func TestProvidedInvalidEntrypoint(t *testing.T) {
 	empty := t.TempDir()
 	notExec := codeWithBootstrap(t, 0o644)
+	searched := "[" + empty + "/bootstrap]"
+	if isolated(t) {
+		searched = "[/var/task/bootstrap /opt/bootstrap]"
+	}
 	tests := []struct {
 		name, code, want string
 	}{
-		{"Missing", empty, `{"errorType":"Runtime.InvalidEntrypoint","errorMessage":"RequestId: {id} Error: Couldn't find valid bootstrap(s): [` + empty + `/bootstrap]"}`},
-		{"NotExecutable", notExec, `{"errorType":"Runtime.InvalidEntrypoint","errorMessage":"RequestId: {id} Error: fork/exec ` + notExec + `/bootstrap: permission denied"}`},
+		{"Missing", empty, `{"errorType":"Runtime.InvalidEntrypoint","errorMessage":"RequestId: {id} Error: Couldn't find valid bootstrap(s): ` + searched + `"}`},
+		{"NotExecutable", notExec, `{"errorType":"Runtime.InvalidEntrypoint","errorMessage":"RequestId: {id} Error: fork/exec ` + taskRoot(t, notExec) + `/bootstrap: permission denied"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

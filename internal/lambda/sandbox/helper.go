@@ -1,0 +1,156 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime"
+	"syscall"
+)
+
+// Names a process is started under (argv[0]) to act as the setup helper
+// instead of as cloudlet. Go cannot run code between fork and exec, so a
+// runtime process starts as a copy of this binary (/proc/self/exe) which
+// joins its cgroups, builds its view of the filesystem, sets its limits,
+// drops its privileges and then execs the runtime: the runtime keeps the
+// helper's pid, so cloudlet still waits for and signals the runtime itself.
+const (
+	helperArg0 = "cloudlet-sandbox-init"
+	// checkArg0 runs inside a probe environment and checks what it sees.
+	checkArg0 = "cloudlet-sandbox-check"
+)
+
+// statusFD is the helper's end of the status pipe (ExtraFiles[0]). It is
+// close-on-exec: cloudlet reads EOF once the runtime is exec'd, or a
+// helperStatus if setup failed first.
+const statusFD = 3
+
+// This package's init turns a process started under helperArg0 or
+// checkArg0 into the helper, before any other code of the binary runs; any
+// other process is left alone. It works the same in cloudlet and in test
+// binaries, with no wiring in main. (A package-level hook is the only way
+// to run in the child of every binary that imports this package.)
+func init() {
+	if len(os.Args) < 2 {
+		return
+	}
+	switch os.Args[0] {
+	case helperArg0:
+		os.Exit(helperMain(os.Args[1]))
+	case checkArg0:
+		os.Exit(checkMain(os.Args[1:]))
+	}
+}
+
+// helperSpec is everything the helper needs, passed as JSON in argv[1].
+type helperSpec struct {
+	// Path is the runtime executable; empty means Argv[0].
+	Path string   `json:"path,omitempty"`
+	Argv []string `json:"argv"`
+	// Env is the runtime's whole environment. The helper itself starts
+	// with an empty one, so that LD_LIBRARY_PATH and friends of the
+	// function cannot steer it while it holds privileges.
+	Env []string `json:"env"`
+	// Dir is the working directory, as the runtime sees it.
+	Dir string `json:"dir"`
+	// View, when set, is the filesystem to build (isolated mode).
+	View *viewSpec `json:"view,omitempty"`
+	// Cgroups are cgroup.procs files to join.
+	Cgroups []string `json:"cgroups,omitempty"`
+	// NoFile, NProc and FSize are rlimits; zero leaves one as it is.
+	NoFile uint64 `json:"nofile,omitempty"`
+	NProc  uint64 `json:"nproc,omitempty"`
+	FSize  uint64 `json:"fsize,omitempty"`
+}
+
+// helperStatus is what a failed helper writes on the status pipe. Op
+// "fork/exec" and "chdir" are the function's fault (a missing or
+// non-executable bootstrap, a missing code directory) and read as Go's
+// *os.PathError, which is also what AWS's own Go platform shows (§5.2);
+// any other Op is a setup failure of the platform.
+type helperStatus struct {
+	Op    string `json:"op"`
+	Path  string `json:"path,omitempty"`
+	Errno int    `json:"errno,omitempty"`
+	Msg   string `json:"msg,omitempty"`
+}
+
+func (s *helperStatus) err() error {
+	if s.Op == "fork/exec" || s.Op == "chdir" {
+		return &os.PathError{Op: s.Op, Path: s.Path, Err: syscall.Errno(s.Errno)}
+	}
+	return fmt.Errorf("sandbox setup: %s: %s", s.Op, s.Msg)
+}
+
+// helperMain runs in the helper process; it returns only on failure.
+func helperMain(arg string) int {
+	// Capabilities, the bounding set and no_new_privs belong to a thread:
+	// everything from the drop to the exec must happen on this one.
+	runtime.LockOSThread()
+	status := os.NewFile(statusFD, "status")
+	fail := func(st helperStatus) int {
+		b, _ := json.Marshal(st)
+		_, _ = status.Write(b)
+		return 127
+	}
+	var spec helperSpec
+	if err := json.Unmarshal([]byte(arg), &spec); err != nil {
+		return fail(helperStatus{Op: "decode spec", Msg: err.Error()})
+	}
+	syscall.CloseOnExec(statusFD)
+	for _, f := range spec.Cgroups {
+		if err := writeFile(f, "0"); err != nil {
+			return fail(helperStatus{Op: "join cgroup", Msg: err.Error()})
+		}
+	}
+	if spec.View != nil {
+		if err := buildView(spec.View); err != nil {
+			return fail(helperStatus{Op: "build view", Msg: err.Error()})
+		}
+	}
+	for _, l := range []struct {
+		res int
+		max uint64
+	}{
+		{syscall.RLIMIT_NOFILE, spec.NoFile},
+		{rlimitNProc, spec.NProc},
+		{syscall.RLIMIT_FSIZE, spec.FSize},
+		{syscall.RLIMIT_CORE, 0}, // a crashing runtime must not fill the disk with cores
+	} {
+		if l.max == 0 && l.res != syscall.RLIMIT_CORE {
+			continue
+		}
+		if err := syscall.Setrlimit(l.res, &syscall.Rlimit{Cur: l.max, Max: l.max}); err != nil {
+			return fail(helperStatus{Op: "setrlimit", Msg: err.Error()})
+		}
+	}
+	// Past RLIMIT_FSIZE a write fails with EFBIG instead of killing the
+	// runtime with SIGXFSZ; an ignored signal stays ignored across exec.
+	// (AWS's full /tmp gives ENOSPC; the nearest a per-file limit gets.)
+	signal.Ignore(syscall.SIGXFSZ)
+	if spec.View != nil {
+		if err := dropPrivileges(); err != nil {
+			return fail(helperStatus{Op: "drop privileges", Msg: err.Error()})
+		}
+	}
+	if err := syscall.Chdir(spec.Dir); err != nil {
+		return fail(helperStatus{Op: "chdir", Path: spec.Dir, Errno: errno(err)})
+	}
+	path := spec.Path
+	if path == "" && len(spec.Argv) > 0 {
+		path = spec.Argv[0]
+	}
+	err := syscall.Exec(path, spec.Argv, spec.Env)
+	return fail(helperStatus{Op: "fork/exec", Path: path, Errno: errno(err)})
+}
+
+func errno(err error) int {
+	if e, ok := err.(syscall.Errno); ok {
+		return int(e)
+	}
+	return int(syscall.EINVAL)
+}
+
+// RLIMIT_NPROC is not in package syscall.
+const rlimitNProc = 6
