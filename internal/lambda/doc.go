@@ -29,8 +29,9 @@
 // limit, and a refusal is AWS's 429 TooManyRequestsException (§9). The
 // event then goes to the version's sandbox pool. Pools are made lazily,
 // one per version: a deployed function that is never called costs no
-// process. Each outcome is counted and kept, in memory only, for
-// Invocations and Metrics.
+// process. A change of code or configuration retires $LATEST's pool once
+// the invocations it is running are over. Each outcome is counted and
+// kept, in memory only, for Invocations and Metrics.
 //
 // Event invocations return 202 at once and run in the background with
 // AWS's retry policy: function errors are retried twice (after
