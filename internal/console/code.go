@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"path"
 	"sort"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/cloudlet-dev/cloudlet/internal/stack"
@@ -25,34 +24,21 @@ const (
 	maxCodeFileSize = 256 << 10
 )
 
-// functionCode returns the function's code files and the stack that
-// created it, with a note when the code cannot be shown. The Lambda
-// service's code (Config.Code) is preferred; without it, the inline
-// source (Code.ZipFile) of the creating stack's template is shown.
-func (c *Console) functionCode(ctx context.Context, name string) ([]codeFile, *stack.Stack, string) {
-	st, inline := c.creatingStack(ctx, name)
-	if c.cfg.Code != nil {
-		if fsys, err := c.cfg.Code(ctx, name); err == nil {
-			files, note := readCode(fsys)
-			return files, st, note
-		}
+// functionCode returns the function's code files, with a note when they
+// cannot all be shown.
+func (c *Console) functionCode(ctx context.Context, name string) ([]codeFile, string) {
+	fsys, err := c.cfg.Functions.CodeFS(ctx, name)
+	if err != nil {
+		return nil, "The code is not available: " + err.Error()
 	}
-	if inline != "" {
-		file := "index.py"
-		if fn, err := c.cfg.Functions.GetFunctionConfiguration(ctx, name, ""); err == nil && strings.HasPrefix(fn.Runtime, "nodejs") {
-			file = "index.js"
-		}
-		return []codeFile{{Name: file, Size: int64(len(inline)), Text: inline}}, st, "Inline source (Code.ZipFile) from the stack's template."
-	}
-	return nil, st, "The code of this function is not available to the console."
+	return readCode(fsys)
 }
 
-// creatingStack finds the live stack whose resource is the function, and
-// that resource's inline source if it has one.
-func (c *Console) creatingStack(ctx context.Context, name string) (*stack.Stack, string) {
+// creatingStack finds the live stack whose resource is the function.
+func (c *Console) creatingStack(ctx context.Context, name string) *stack.Stack {
 	all, err := c.cfg.Stacks.ListStacks(ctx)
 	if err != nil {
-		return nil, ""
+		return nil
 	}
 	for _, st := range all {
 		if st.Status == stack.DeleteComplete {
@@ -63,20 +49,16 @@ func (c *Console) creatingStack(ctx context.Context, name string) (*stack.Stack,
 			continue
 		}
 		for _, r := range res {
-			if r.Type != "AWS::Lambda::Function" || r.PhysicalID != name {
-				continue
+			if r.Type == "AWS::Lambda::Function" && r.PhysicalID == name {
+				return st
 			}
-			inline := ""
-			if code, ok := r.Properties["Code"].(map[string]any); ok {
-				inline, _ = code["ZipFile"].(string)
-			}
-			return st, inline
 		}
 	}
-	return nil, ""
+	return nil
 }
 
-// readCode lists the text files of a code folder.
+// readCode lists the files of a code folder, with the text of those that
+// are small text files.
 func readCode(fsys fs.FS) ([]codeFile, string) {
 	var files []codeFile
 	note := ""

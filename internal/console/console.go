@@ -12,6 +12,7 @@ import (
 	"github.com/cloudlet-dev/cloudlet/internal/apigw"
 	"github.com/cloudlet-dev/cloudlet/internal/iam"
 	"github.com/cloudlet-dev/cloudlet/internal/lambda"
+	"github.com/cloudlet-dev/cloudlet/internal/lambda/sandbox"
 	"github.com/cloudlet-dev/cloudlet/internal/logs"
 	"github.com/cloudlet-dev/cloudlet/internal/stack"
 	"github.com/cloudlet-dev/cloudlet/internal/store"
@@ -47,6 +48,14 @@ type Functions interface {
 	ListAllFunctions(ctx context.Context) ([]lambda.FunctionConfiguration, error)
 	GetFunctionConfiguration(ctx context.Context, name, qualifier string) (*lambda.FunctionConfiguration, error)
 	Invoke(ctx context.Context, in lambda.InvokeInput) (*lambda.InvokeOutput, error)
+	// Invocations returns a function's recent invocations, newest first;
+	// Metrics the counters of every function invoked.
+	Invocations(functionName string) []lambda.InvocationRecord
+	Metrics() lambda.Metrics
+	// Environments reports a function's live execution environments.
+	Environments(functionName string) (sandbox.Stats, bool)
+	// CodeFS is the function's unpacked code, read-only.
+	CodeFS(ctx context.Context, functionName string) (fs.FS, error)
 }
 
 // Logs is what the console needs of CloudWatch Logs.
@@ -91,15 +100,6 @@ type Config struct {
 	IAM       IAM
 	// DB keeps saved test events (bucket "console.testevents").
 	DB *store.DB
-	// Telemetry gives recent invocations and counters; nil derives them
-	// from REPORT log lines seen from New on (NewReportTelemetry).
-	Telemetry Telemetry
-	// Environments reports a function's live execution environments; nil
-	// shows none.
-	Environments func(function string) (Environments, bool)
-	// Code lists a function's deployed code; nil falls back to the inline
-	// source of the stack that created the function.
-	Code func(ctx context.Context, function string) (fs.FS, error)
 	// URL is the listener's base URL (http://127.0.0.1:4566) and
 	// APIEndpoint an API's host-form base URL; both are shown, not fetched.
 	URL         func() string
@@ -112,13 +112,6 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Environments are a function's execution environments now.
-type Environments struct {
-	Live, Idle, Busy int
-	// Created counts environments ever created; Inits counts cold starts.
-	Created, Inits int64
-}
-
 // Console serves the console pages under Prefix. It is safe for
 // concurrent use.
 type Console struct {
@@ -129,8 +122,6 @@ type Console struct {
 	// handler is the routes behind cross-origin protection: a page on
 	// another site must not make the browser delete a stack here.
 	handler http.Handler
-	tel     Telemetry
-	stop    func()
 	// ctx ends live streams when the console closes, so that a server
 	// shutdown does not wait for open tails.
 	ctx    context.Context
@@ -142,7 +133,7 @@ func New(cfg Config) (*Console, error) {
 	if cfg.Stacks == nil || cfg.APIs == nil || cfg.Functions == nil || cfg.Logs == nil || cfg.IAM == nil || cfg.DB == nil {
 		return nil, errors.New("console: Config needs Stacks, APIs, Functions, Logs, IAM and DB")
 	}
-	c := &Console{cfg: cfg, log: cfg.Logger, now: cfg.Now, tel: cfg.Telemetry, stop: func() {}}
+	c := &Console{cfg: cfg, log: cfg.Logger, now: cfg.Now}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
@@ -156,10 +147,6 @@ func New(cfg Config) (*Console, error) {
 	if c.cfg.APIEndpoint == nil {
 		c.cfg.APIEndpoint = func(id string) string { return "http://" + id + ".execute-api.localhost" }
 	}
-	if c.tel == nil {
-		rt := NewReportTelemetry(cfg.Logs, c.now)
-		c.tel, c.stop = rt, rt.Close
-	}
 	var err error
 	if c.pages, err = parsePages(); err != nil {
 		return nil, fmt.Errorf("console: %w", err)
@@ -168,14 +155,10 @@ func New(cfg Config) (*Console, error) {
 	return c, nil
 }
 
-// Close ends live streams (stack events, log tails) and stops the
-// console's own telemetry, if it made one. Call it before shutting the
-// listener down: open streams would otherwise hold the shutdown until its
-// deadline.
-func (c *Console) Close() {
-	c.cancel()
-	c.stop()
-}
+// Close ends live streams (stack events, log tails). Call it before
+// shutting the listener down: open streams would otherwise hold the
+// shutdown until its deadline.
+func (c *Console) Close() { c.cancel() }
 
 // ServeHTTP serves one console request.
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) { c.handler.ServeHTTP(w, r) }

@@ -124,7 +124,7 @@ func TestInvokeAndTestEvents(t *testing.T) {
 		t.Fatalf("invoke result shows no request ID:\n%s", body)
 	}
 	for _, w := range []string{`"statusCode": 200`, `\"Hello form Awstut !\"`, "START RequestId: " + id[1], "REPORT RequestId: " + id[1],
-		"cold start"} {
+		"cold start", "Live execution environments: <b>1</b>", "1 invocations, 0 errors"} {
 		if !strings.Contains(body, w) {
 			t.Errorf("invoke result does not show %q", w)
 		}

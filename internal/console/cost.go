@@ -3,6 +3,8 @@ package console
 import (
 	"strconv"
 	"strings"
+
+	"github.com/cloudlet-dev/cloudlet/internal/lambda"
 )
 
 // Prices is the price table the cost estimates use: AWS list prices in
@@ -49,16 +51,16 @@ type Cost struct {
 }
 
 // gbSeconds is an invocation's billed GB-seconds.
-func gbSeconds(inv Invocation) float64 {
+func gbSeconds(inv lambda.InvocationRecord) float64 {
 	return float64(inv.BilledMs) / 1000 * float64(inv.MemoryMB) / 1024
 }
 
 // EstimateCost prices invocations with table p. Throttled calls are not
 // billed.
-func EstimateCost(invs []Invocation, p PriceTable) Cost {
+func EstimateCost(invs []lambda.InvocationRecord, p PriceTable) Cost {
 	var c Cost
 	for _, inv := range invs {
-		if inv.Status == StatusThrottled {
+		if inv.Status == lambda.StatusThrottled {
 			continue
 		}
 		c.Invocations++

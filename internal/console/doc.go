@@ -25,11 +25,12 @@
 //
 // The console reads the services through small interfaces it declares
 // (Stacks, APIs, Functions, Logs, IAM); internal/platform passes the real
-// services. Recent invocations and the metrics derived from them come from
-// a Telemetry. Until the Lambda service keeps invocation records of its
-// own, ReportTelemetry builds them from the REPORT lines functions write to
-// CloudWatch Logs, which carry the request ID, duration, billed duration,
-// memory and cold start of every invocation.
+// services, and nothing here keeps a second copy of their state. Recent
+// invocations, counters and live environments are the Lambda service's
+// own records (in memory, since the server started); the charts bucket
+// those records per minute, and the cost estimates price their billed
+// duration and memory with the table in Prices. The only thing the
+// console stores is saved test events.
 //
 // # "Try it"
 //

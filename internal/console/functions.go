@@ -12,6 +12,7 @@ import (
 
 	"github.com/cloudlet-dev/cloudlet/internal/awserr"
 	"github.com/cloudlet-dev/cloudlet/internal/lambda"
+	"github.com/cloudlet-dev/cloudlet/internal/lambda/sandbox"
 	"github.com/cloudlet-dev/cloudlet/internal/stack"
 )
 
@@ -19,7 +20,7 @@ func functionURL(name string) string { return Prefix + "functions/" + url.PathEs
 
 type functionRow struct {
 	lambda.FunctionConfiguration
-	Metrics FunctionMetrics
+	Metrics lambda.FunctionMetrics
 }
 
 func (c *Console) functionList(w http.ResponseWriter, r *http.Request) error {
@@ -27,9 +28,9 @@ func (c *Console) functionList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("list functions: %w", err)
 	}
-	byName := map[string]FunctionMetrics{}
-	for _, m := range c.tel.Metrics() {
-		byName[m.Function] = m
+	byName := map[string]lambda.FunctionMetrics{}
+	for _, m := range c.cfg.Functions.Metrics().Functions {
+		byName[m.FunctionName] = m
 	}
 	rows := make([]functionRow, len(fns))
 	for i, f := range fns {
@@ -52,9 +53,9 @@ type functionPage struct {
 	// from.
 	Payload, Event string
 	Result         *invokeResult
-	Invocations    []Invocation
-	Metrics        FunctionMetrics
-	Envs           *Environments
+	Invocations    []lambda.InvocationRecord
+	Metrics        lambda.FunctionMetrics
+	Envs           *sandbox.Stats
 	Charts         []chart
 	Cost           Cost
 	Prices         PriceTable
@@ -91,17 +92,17 @@ func (c *Console) loadFunction(ctx context.Context, name string) (*functionPage,
 	if p.Events, err = c.testEvents(fn.FunctionName); err != nil {
 		return nil, fmt.Errorf("function %s: test events: %w", name, err)
 	}
-	p.Code, p.Stack, p.CodeNote = c.functionCode(ctx, fn.FunctionName)
-	p.Invocations = c.tel.Invocations(fn.FunctionName)
-	for _, m := range c.tel.Metrics() {
-		if m.Function == fn.FunctionName {
+	p.Code, p.CodeNote = c.functionCode(ctx, fn.FunctionName)
+	p.Stack = c.creatingStack(ctx, fn.FunctionName)
+	p.Invocations = c.cfg.Functions.Invocations(fn.FunctionName)
+	p.Metrics.FunctionName = fn.FunctionName
+	for _, m := range c.cfg.Functions.Metrics().Functions {
+		if m.FunctionName == fn.FunctionName {
 			p.Metrics = m
 		}
 	}
-	if c.cfg.Environments != nil {
-		if e, ok := c.cfg.Environments(fn.FunctionName); ok {
-			p.Envs = &e
-		}
+	if e, ok := c.cfg.Functions.Environments(fn.FunctionName); ok {
+		p.Envs = &e
 	}
 	const step, n = time.Minute, 30
 	end := c.now().Truncate(step).Add(step)
@@ -144,7 +145,6 @@ func (c *Console) functionInvoke(w http.ResponseWriter, r *http.Request) error {
 		if b, derr := base64.StdEncoding.DecodeString(out.LogResult); derr == nil {
 			res.Log = string(b)
 		}
-		c.awaitInvocation(ctx, name, out.RequestID)
 	case errors.As(err, new(*awserr.Error)):
 		res.Err = err.Error()
 	default:
@@ -157,33 +157,6 @@ func (c *Console) functionInvoke(w http.ResponseWriter, r *http.Request) error {
 	p.Payload, p.Event, p.Result = payload, r.PostFormValue("event"), res
 	c.render(w, r, http.StatusOK, "function", p.Fn.FunctionName, "functions", p)
 	return nil
-}
-
-// awaitInvocation gives telemetry fed asynchronously (ReportTelemetry
-// reads the log tail) a moment to record an invocation that just ended,
-// so the page shows it.
-func (c *Console) awaitInvocation(ctx context.Context, name, requestID string) {
-	if requestID == "" {
-		return
-	}
-	deadline := time.NewTimer(time.Second)
-	defer deadline.Stop()
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		for _, inv := range c.tel.Invocations(name) {
-			if inv.RequestID == requestID {
-				return
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-deadline.C:
-			return
-		case <-tick.C:
-		}
-	}
 }
 
 func (c *Console) testEventSave(w http.ResponseWriter, r *http.Request) error {

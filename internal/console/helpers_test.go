@@ -137,16 +137,3 @@ func mustDescribe(t testing.TB, p *platform.Platform, name string) *stack.Stack 
 	}
 	return st
 }
-
-// eventually polls cond until it holds, failing after a generous
-// deadline: for figures that are recorded just after a response.
-func eventually(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}

@@ -8,8 +8,12 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cloudlet-dev/cloudlet/internal/apigw"
+	"github.com/cloudlet-dev/cloudlet/internal/lambda"
+	"github.com/cloudlet-dev/cloudlet/internal/lambda/sandbox"
+	"github.com/cloudlet-dev/cloudlet/internal/stack"
 )
 
 // promWriter writes the Prometheus text exposition format (version
@@ -61,8 +65,12 @@ func escapeHelp(s string) string  { return helpEscaper.Replace(s) }
 // Figures is what /_cloudlet/metrics exposes; the console pages show the
 // same numbers.
 type Figures struct {
-	Functions    []FunctionMetrics
-	Environments map[string]Environments
+	// Lambda is the account's and every invoked function's counters;
+	// Functions lists every deployed function, so that each has its
+	// series from the start.
+	Lambda       lambda.Metrics
+	Functions    []string
+	Environments map[string]sandbox.Stats
 	Routes       []apigw.RouteMetrics
 	// Stacks counts live stacks by status.
 	Stacks map[string]int
@@ -72,40 +80,34 @@ type Figures struct {
 // WritePrometheus writes f in the Prometheus text format.
 func WritePrometheus(w io.Writer, f Figures) error {
 	p := &promWriter{w: w}
-	fn := func(m FunctionMetrics) label { return label{"function", m.Function} }
+	ms := functionSeries(f)
+	fn := func(m lambda.FunctionMetrics) label { return label{"function", m.FunctionName} }
+	ms2 := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-	p.family("cloudlet_lambda_invocations_total", "counter", "Invocations of each function since the server started.")
-	for _, m := range f.Functions {
-		p.sample("cloudlet_lambda_invocations_total", float64(m.Invocations), fn(m))
-	}
-	p.family("cloudlet_lambda_errors_total", "counter", "Invocations that ended in a function error or a timeout.")
-	for _, m := range f.Functions {
-		p.sample("cloudlet_lambda_errors_total", float64(m.Errors), fn(m))
-	}
-	p.family("cloudlet_lambda_throttles_total", "counter", "Invocations refused with TooManyRequestsException.")
-	for _, m := range f.Functions {
-		p.sample("cloudlet_lambda_throttles_total", float64(m.Throttles), fn(m))
-	}
-	p.family("cloudlet_lambda_duration_milliseconds", "summary", "Duration of invocations; quantiles over recent invocations.")
-	for _, m := range f.Functions {
-		p.sample("cloudlet_lambda_duration_milliseconds", m.P50Ms, fn(m), label{"quantile", "0.5"})
-		p.sample("cloudlet_lambda_duration_milliseconds", m.P99Ms, fn(m), label{"quantile", "0.99"})
-		p.sample("cloudlet_lambda_duration_milliseconds_sum", m.DurationMs, fn(m))
-		p.sample("cloudlet_lambda_duration_milliseconds_count", float64(m.Invocations), fn(m))
-	}
-	p.family("cloudlet_lambda_billed_duration_milliseconds_total", "counter", "Billed duration, Init included on cold starts.")
-	for _, m := range f.Functions {
-		p.sample("cloudlet_lambda_billed_duration_milliseconds_total", float64(m.BilledMs), fn(m))
-	}
-	p.family("cloudlet_lambda_concurrent_executions", "gauge", "Invocations running now.")
-	for _, m := range f.Functions {
-		if m.Concurrent >= 0 {
-			p.sample("cloudlet_lambda_concurrent_executions", float64(m.Concurrent), fn(m))
+	for _, c := range []struct {
+		name, typ, help string
+		v               func(lambda.FunctionMetrics) float64
+	}{
+		{"cloudlet_lambda_invocations_total", "counter", "Invocations of each function since the server started (throttled calls excluded).", func(m lambda.FunctionMetrics) float64 { return float64(m.Invocations) }},
+		{"cloudlet_lambda_errors_total", "counter", "Invocations that ended in a function error, timeouts included.", func(m lambda.FunctionMetrics) float64 { return float64(m.Errors) }},
+		{"cloudlet_lambda_timeouts_total", "counter", "Invocations that timed out.", func(m lambda.FunctionMetrics) float64 { return float64(m.Timeouts) }},
+		{"cloudlet_lambda_throttles_total", "counter", "Invocations refused with TooManyRequestsException.", func(m lambda.FunctionMetrics) float64 { return float64(m.Throttles) }},
+		{"cloudlet_lambda_cold_starts_total", "counter", "Invocations that started a new execution environment.", func(m lambda.FunctionMetrics) float64 { return float64(m.ColdStarts) }},
+		{"cloudlet_lambda_billed_duration_milliseconds_total", "counter", "Billed duration, Init included on cold starts.", func(m lambda.FunctionMetrics) float64 { return float64(m.BilledMs) }},
+		{"cloudlet_lambda_concurrent_executions", "gauge", "Invocations running now.", func(m lambda.FunctionMetrics) float64 { return float64(m.ConcurrentExecutions) }},
+		{"cloudlet_lambda_concurrent_executions_peak", "gauge", "Most invocations running at once since the server started.", func(m lambda.FunctionMetrics) float64 { return float64(m.PeakConcurrentExecutions) }},
+	} {
+		p.family(c.name, c.typ, c.help)
+		for _, m := range ms {
+			p.sample(c.name, c.v(m), fn(m))
 		}
 	}
-	p.family("cloudlet_lambda_concurrent_executions_peak", "gauge", "Most invocations running at once since the server started.")
-	for _, m := range f.Functions {
-		p.sample("cloudlet_lambda_concurrent_executions_peak", float64(m.PeakConcurrent), fn(m))
+	p.family("cloudlet_lambda_duration_milliseconds", "summary", "Duration of invocations; quantiles over the recent invocations the service keeps.")
+	for _, m := range ms {
+		p.sample("cloudlet_lambda_duration_milliseconds", ms2(m.DurationP50), fn(m), label{"quantile", "0.5"})
+		p.sample("cloudlet_lambda_duration_milliseconds", ms2(m.DurationP99), fn(m), label{"quantile", "0.99"})
+		p.sample("cloudlet_lambda_duration_milliseconds_sum", ms2(m.TotalDuration), fn(m))
+		p.sample("cloudlet_lambda_duration_milliseconds_count", float64(m.Invocations), fn(m))
 	}
 	names := make([]string, 0, len(f.Environments))
 	for n := range f.Environments {
@@ -121,11 +123,20 @@ func WritePrometheus(w io.Writer, f Figures) error {
 	p.family("cloudlet_lambda_estimated_cost_usd_total", "counter", fmt.Sprintf(
 		"Estimated AWS Lambda cost in USD of the same invocations (%s list prices as of %s: %s per 1M requests, %s per GB-second on x86_64, %s on arm64).",
 		f.Prices.Region, f.Prices.AsOf, dollars(f.Prices.LambdaRequestsPerM), dollars(f.Prices.LambdaGBSecondX86), dollars(f.Prices.LambdaGBSecondARM)))
-	for _, m := range f.Functions {
+	for _, m := range ms {
 		req := float64(m.Invocations) / 1e6 * f.Prices.LambdaRequestsPerM
 		p.sample("cloudlet_lambda_estimated_cost_usd_total", req+m.GBSeconds*f.Prices.LambdaGBSecondX86, fn(m), label{"architecture", "x86_64"})
 		p.sample("cloudlet_lambda_estimated_cost_usd_total", req+m.GBSeconds*f.Prices.LambdaGBSecondARM, fn(m), label{"architecture", "arm64"})
 	}
+	a := f.Lambda
+	p.family("cloudlet_lambda_account_concurrent_executions", "gauge", "Invocations running now in the account.")
+	p.sample("cloudlet_lambda_account_concurrent_executions", float64(a.ConcurrentExecutions))
+	p.family("cloudlet_lambda_account_concurrent_executions_peak", "gauge", "Most invocations running at once in the account.")
+	p.sample("cloudlet_lambda_account_concurrent_executions_peak", float64(a.PeakConcurrentExecutions))
+	p.family("cloudlet_lambda_account_concurrency_limit", "gauge", "The account's concurrency limit.")
+	p.sample("cloudlet_lambda_account_concurrency_limit", float64(a.AccountConcurrency))
+	p.family("cloudlet_lambda_unreserved_concurrent_executions", "gauge", "Concurrency left after reservations.")
+	p.sample("cloudlet_lambda_unreserved_concurrent_executions", float64(a.UnreservedConcurrentExecutions))
 
 	route := func(m apigw.RouteMetrics) []label {
 		return []label{{"api", m.APIID}, {"stage", m.Stage}, {"route", m.RouteKey}}
@@ -163,29 +174,39 @@ func WritePrometheus(w io.Writer, f Figures) error {
 	return p.err
 }
 
-// figures gathers the numbers behind /_cloudlet/metrics. Every deployed
-// function has its series, invoked or not.
+// functionSeries returns the metrics of every function in f.Functions,
+// zero for those never invoked, and of any invoked function not listed.
+func functionSeries(f Figures) []lambda.FunctionMetrics {
+	byName := map[string]lambda.FunctionMetrics{}
+	for _, m := range f.Lambda.Functions {
+		byName[m.FunctionName] = m
+	}
+	var out []lambda.FunctionMetrics
+	for _, n := range f.Functions {
+		m := byName[n]
+		m.FunctionName = n
+		delete(byName, n)
+		out = append(out, m)
+	}
+	for _, m := range byName {
+		out = append(out, m)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].FunctionName < out[j].FunctionName })
+	return out
+}
+
+// figures gathers the numbers behind /_cloudlet/metrics.
 func (c *Console) figures(r *http.Request) (Figures, error) {
 	ctx := r.Context()
-	f := Figures{Stacks: map[string]int{}, Prices: Prices, Environments: map[string]Environments{}}
+	f := Figures{Stacks: map[string]int{}, Prices: Prices, Environments: map[string]sandbox.Stats{}, Lambda: c.cfg.Functions.Metrics()}
 	fns, err := c.cfg.Functions.ListAllFunctions(ctx)
 	if err != nil {
 		return f, fmt.Errorf("list functions: %w", err)
 	}
-	seen := map[string]FunctionMetrics{}
-	for _, m := range c.tel.Metrics() {
-		seen[m.Function] = m
-	}
 	for _, fn := range fns {
-		m, ok := seen[fn.FunctionName]
-		if !ok {
-			m = FunctionMetrics{Function: fn.FunctionName, Concurrent: -1}
-		}
-		f.Functions = append(f.Functions, m)
-		if c.cfg.Environments != nil {
-			if e, ok := c.cfg.Environments(fn.FunctionName); ok {
-				f.Environments[fn.FunctionName] = e
-			}
+		f.Functions = append(f.Functions, fn.FunctionName)
+		if e, ok := c.cfg.Functions.Environments(fn.FunctionName); ok {
+			f.Environments[fn.FunctionName] = e
 		}
 	}
 	f.Routes = c.cfg.APIs.Metrics("")
@@ -194,7 +215,7 @@ func (c *Console) figures(r *http.Request) (Figures, error) {
 		return f, fmt.Errorf("list stacks: %w", err)
 	}
 	for _, s := range stacks {
-		if s.Status != "DELETE_COMPLETE" {
+		if s.Status != stack.DeleteComplete {
 			f.Stacks[s.Status]++
 		}
 	}

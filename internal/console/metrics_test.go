@@ -9,8 +9,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cloudlet-dev/cloudlet/internal/apigw"
+	"github.com/cloudlet-dev/cloudlet/internal/lambda"
+	"github.com/cloudlet-dev/cloudlet/internal/lambda/sandbox"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden files")
@@ -34,13 +37,18 @@ func golden(t *testing.T, name string, got []byte) {
 }
 
 func sampleFigures() Figures {
+	ms := time.Millisecond
 	return Figures{
-		Functions: []FunctionMetrics{
-			{Function: "fa-005-function", Invocations: 3, Errors: 1, Throttles: 2, Concurrent: 1, PeakConcurrent: 2,
-				DurationMs: 12.5, BilledMs: 220, GBSeconds: 0.0275, P50Ms: 2.5, P99Ms: 8},
-			{Function: `we"ird\name`, Concurrent: -1},
-		},
-		Environments: map[string]Environments{"fa-005-function": {Live: 1, Idle: 1, Created: 1, Inits: 1}},
+		Lambda: lambda.Metrics{AccountConcurrency: 1000, UnreservedConcurrentExecutions: 900, ConcurrentExecutions: 1, PeakConcurrentExecutions: 2,
+			Invocations: 3, Errors: 1, Throttles: 2,
+			Functions: []lambda.FunctionMetrics{
+				{FunctionName: "fa-005-function", Invocations: 3, Errors: 1, Timeouts: 1, Throttles: 2, ColdStarts: 1,
+					ConcurrentExecutions: 1, PeakConcurrentExecutions: 2, DurationP50: 2500 * time.Microsecond, DurationP99: 8 * ms, DurationMax: 8 * ms,
+					TotalDuration: 12500 * time.Microsecond, BilledMs: 220, GBSeconds: 0.0275},
+				{FunctionName: "invoked-but-deleted", Invocations: 1, TotalDuration: ms, BilledMs: 1, GBSeconds: 0.000125},
+			}},
+		Functions:    []string{"fa-005-function", `we"ird\name`},
+		Environments: map[string]sandbox.Stats{"fa-005-function": {Environments: 1, Idle: 1, Created: 1, Inits: 1}},
 		Routes: []apigw.RouteMetrics{
 			{APIID: "zt4ooxqesp", Stage: "$default", RouteKey: "GET /", Count: 3, LatencyMillis: 30, IntegrationLatencyMillis: 24},
 			{APIID: "zt4ooxqesp", Stage: "$default", RouteKey: "", Count: 1, Count4XX: 1, LatencyMillis: 1},

@@ -5,58 +5,9 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/cloudlet-dev/cloudlet/internal/lambda"
 )
-
-// Invocation statuses.
-const (
-	StatusSuccess   = "success"
-	StatusError     = "error"
-	StatusTimeout   = "timeout"
-	StatusThrottled = "throttled"
-)
-
-// Invocation is one recent invocation of a function.
-type Invocation struct {
-	RequestID string
-	// Start is when the function began running (for throttled calls, when
-	// the call was refused).
-	Start    time.Time
-	Duration time.Duration
-	// BilledMs is the billed duration in milliseconds, Init included on
-	// cold starts (spec lambda §6.2).
-	BilledMs              int64
-	MemoryMB, MaxMemoryMB int
-	Cold                  bool
-	// Status is StatusSuccess, StatusError, StatusTimeout or
-	// StatusThrottled; ErrorType names the error when there is one.
-	Status    string
-	ErrorType string
-}
-
-// FunctionMetrics are one function's counters since the server started.
-type FunctionMetrics struct {
-	Function                       string
-	Invocations, Errors, Throttles int64
-	// Concurrent is the number of invocations running now (-1 when the
-	// source cannot know); PeakConcurrent the most at once.
-	Concurrent, PeakConcurrent int
-	// DurationMs and BilledMs are sums over all invocations; GBSeconds is
-	// the billed duration times the memory size, summed.
-	DurationMs float64
-	BilledMs   int64
-	GBSeconds  float64
-	// P50Ms and P99Ms are the duration percentiles over recent invocations.
-	P50Ms, P99Ms float64
-}
-
-// Telemetry reports what functions did. Implementations are safe for
-// concurrent use.
-type Telemetry interface {
-	// Invocations returns a function's recent invocations, newest first.
-	Invocations(function string) []Invocation
-	// Metrics returns every function's counters, by function name.
-	Metrics() []FunctionMetrics
-}
 
 // Point is one bucket of a function's metrics over time.
 type Point struct {
@@ -67,10 +18,10 @@ type Point struct {
 	Concurrency int
 }
 
-// Series buckets invocations into n buckets of width step ending at end,
-// oldest first. It is how the charts show metrics over time from the
-// recent invocations alone.
-func Series(invs []Invocation, end time.Time, step time.Duration, n int) []Point {
+// Series buckets invocation records into n buckets of width step ending
+// at end, oldest first. It is how the charts show metrics over time from
+// the recent invocations the Lambda service keeps.
+func Series(invs []lambda.InvocationRecord, end time.Time, step time.Duration, n int) []Point {
 	if n <= 0 || step <= 0 {
 		return nil
 	}
@@ -80,23 +31,17 @@ func Series(invs []Invocation, end time.Time, step time.Duration, n int) []Point
 	for i := range pts {
 		pts[i].Start = start.Add(time.Duration(i) * step)
 	}
-	bucket := func(t time.Time) int {
-		if t.Before(start) || !t.Before(end) {
-			return -1
-		}
-		return int(t.Sub(start) / step)
-	}
 	for _, inv := range invs {
-		i := bucket(inv.Start)
-		if i < 0 {
+		if inv.Start.Before(start) || !inv.Start.Before(end) {
 			continue
 		}
+		i := int(inv.Start.Sub(start) / step)
 		p := &pts[i]
 		switch inv.Status {
-		case StatusThrottled:
+		case lambda.StatusThrottled:
 			p.Throttles++
 			continue
-		case StatusError, StatusTimeout:
+		case lambda.StatusError, lambda.StatusTimeout:
 			p.Errors++
 		}
 		p.Invocations++
@@ -113,14 +58,14 @@ func Series(invs []Invocation, end time.Time, step time.Duration, n int) []Point
 }
 
 // concurrency returns, per bucket, the most invocations running at once.
-func concurrency(invs []Invocation, start time.Time, step time.Duration, n int) []int {
+func concurrency(invs []lambda.InvocationRecord, start time.Time, step time.Duration, n int) []int {
 	type edge struct {
 		at    time.Time
 		delta int
 	}
 	var edges []edge
 	for _, inv := range invs {
-		if inv.Status == StatusThrottled {
+		if inv.Status == lambda.StatusThrottled {
 			continue
 		}
 		end := inv.Start.Add(inv.Duration)

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cloudlet-dev/cloudlet/internal/lambda"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -46,15 +47,15 @@ func TestSeries(t *testing.T) {
 		return end.Add(-3 * time.Minute).Add(time.Duration(min)*time.Minute + time.Duration(sec)*time.Second)
 	}
 	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
-	invs := []Invocation{
-		{Start: at(0, 1), Duration: ms(10), Status: StatusSuccess},
-		{Start: at(0, 1), Duration: ms(30), Status: StatusError},    // overlaps the first
-		{Start: at(0, 30), Duration: ms(20), Status: StatusSuccess}, // alone
-		{Start: at(1, 0), Status: StatusThrottled},
-		{Start: at(1, 50), Duration: 20 * time.Second, Status: StatusTimeout}, // runs into minute 2
-		{Start: at(2, 5), Duration: ms(5), Status: StatusSuccess},             // while the timeout runs
-		{Start: at(-1, 0), Duration: ms(5), Status: StatusSuccess},            // before the window
-		{Start: end, Duration: ms(5), Status: StatusSuccess},                  // after it
+	invs := []lambda.InvocationRecord{
+		{Start: at(0, 1), Duration: ms(10), Status: lambda.StatusSuccess},
+		{Start: at(0, 1), Duration: ms(30), Status: lambda.StatusError},    // overlaps the first
+		{Start: at(0, 30), Duration: ms(20), Status: lambda.StatusSuccess}, // alone
+		{Start: at(1, 0), Status: lambda.StatusThrottled},
+		{Start: at(1, 50), Duration: 20 * time.Second, Status: lambda.StatusTimeout}, // runs into minute 2
+		{Start: at(2, 5), Duration: ms(5), Status: lambda.StatusSuccess},             // while the timeout runs
+		{Start: at(-1, 0), Duration: ms(5), Status: lambda.StatusSuccess},            // before the window
+		{Start: end, Duration: ms(5), Status: lambda.StatusSuccess},                  // after it
 	}
 	got := Series(invs, end, time.Minute, 3)
 	want := []Point{
@@ -72,9 +73,9 @@ func TestSeries(t *testing.T) {
 
 func TestBackToBackIsNotConcurrent(t *testing.T) {
 	start := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	invs := []Invocation{
-		{Start: start.Add(time.Second), Duration: time.Second, Status: StatusSuccess},
-		{Start: start.Add(2 * time.Second), Duration: time.Second, Status: StatusSuccess},
+	invs := []lambda.InvocationRecord{
+		{Start: start.Add(time.Second), Duration: time.Second, Status: lambda.StatusSuccess},
+		{Start: start.Add(2 * time.Second), Duration: time.Second, Status: lambda.StatusSuccess},
 	}
 	if got := Series(invs, start.Add(time.Minute), time.Minute, 1)[0].Concurrency; got != 1 {
 		t.Errorf("concurrency of back-to-back invocations = %d, want 1", got)
@@ -83,11 +84,11 @@ func TestBackToBackIsNotConcurrent(t *testing.T) {
 
 func TestEstimateCost(t *testing.T) {
 	// 1,000 invocations of 100 ms billed at 1024 MB: 100 GB-seconds.
-	invs := make([]Invocation, 1000)
+	invs := make([]lambda.InvocationRecord, 1000)
 	for i := range invs {
-		invs[i] = Invocation{BilledMs: 100, MemoryMB: 1024, Status: StatusSuccess}
+		invs[i] = lambda.InvocationRecord{BilledMs: 100, MemoryMB: 1024, Status: lambda.StatusSuccess}
 	}
-	invs = append(invs, Invocation{BilledMs: 0, MemoryMB: 1024, Status: StatusThrottled})
+	invs = append(invs, lambda.InvocationRecord{BilledMs: 0, MemoryMB: 1024, Status: lambda.StatusThrottled})
 	got := EstimateCost(invs, Prices)
 	near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*max(1, math.Abs(b)) }
 	if got.Invocations != 1000 || !near(got.GBSeconds, 100) {

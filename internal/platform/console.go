@@ -3,7 +3,6 @@ package platform
 import (
 	"net/http"
 	"sync"
-	"time"
 
 	"github.com/cloudlet-dev/cloudlet/internal/apigw"
 	"github.com/cloudlet-dev/cloudlet/internal/console"
@@ -12,17 +11,15 @@ import (
 
 // consoleHandler serves the web console and /_cloudlet/metrics. internal()
 // runs before Lambda, API Gateway and the stack engine exist, so the
-// console itself is built on its first request; the telemetry that feeds
-// it reads the log tail from now on, so that it sees every invocation.
+// console is built on its first request.
 func (p *Platform) consoleHandler() http.Handler {
-	tel := console.NewReportTelemetry(p.Logs, time.Now)
 	var once sync.Once
 	var h http.Handler
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		once.Do(func() {
 			c, err := console.New(console.Config{
 				Stacks: p.Stacks, APIs: p.APIs, Functions: p.Lambda, Logs: p.Logs, IAM: p.IAM, DB: p.DB,
-				Telemetry: tel, URL: p.URL, APIEndpoint: p.APIEndpoint,
+				URL: p.URL, APIEndpoint: p.APIEndpoint,
 				Region: p.cfg.Region, AccountID: p.cfg.AccountID, Version: p.cfg.Version,
 				Logger: p.log.With("component", "console"),
 			})
