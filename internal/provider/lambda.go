@@ -226,8 +226,14 @@ func (pr Permission) Delete(ctx context.Context, req *stack.Request) error {
 // ignoreNotFound lets a delete of something already gone succeed, as
 // CloudFormation's handlers do.
 func ignoreNotFound(err error) error {
-	if e, ok := awserr.As(err); ok && e.HTTPStatus() == 404 {
+	if e, ok := awserr.As(err); ok && (e.HTTPStatus() == 404 || notFoundCodes[e.Code]) {
 		return nil
 	}
 	return err
+}
+
+// notFoundCodes are the services' "no such thing" codes that AWS answers
+// with 400 rather than 404 (CloudWatch Logs, SSM).
+var notFoundCodes = map[string]bool{
+	"ResourceNotFoundException": true, "ParameterNotFound": true, "NoSuchEntity": true, "NotFoundException": true,
 }

@@ -17,15 +17,10 @@ func randomSuffix(n int, alphabet string) string {
 	return string(b)
 }
 
-// physicalName builds {stack}-{logical}-{suffix} and fits it into max
+// fitName builds {stack}-{logical}-{suffix} and fits it into max
 // characters by shortening the stack and logical parts, keeping the
 // suffix whole (AWS truncates the readable parts; the exact rule is not
 // documented, spec cloudformation §6.0).
-func physicalName(stackName, logicalID string, max int) string {
-	suffix := randomSuffix(12, alnum)
-	return fitName(stackName, logicalID, suffix, max)
-}
-
 func fitName(stackName, logicalID, suffix string, max int) string {
 	room := max - len(suffix) - 2
 	if room < 2 {

@@ -90,11 +90,10 @@ type StackInfo struct {
 // PhysicalName returns the name AWS generates for a resource whose name
 // property is omitted: {stack}-{logicalID}-{12 random alphanumerics},
 // shortened to max characters (spec cloudformation §6.0).
+// The random part is drawn once per request, so that Planner.PlannedID
+// and Create agree.
 func (r *Request) PhysicalName(max int) string {
-	if r.suffix == "" {
-		return physicalName(r.Stack.Name, r.LogicalID, max)
-	}
-	return fitName(r.Stack.Name, r.LogicalID, r.suffix, max)
+	return fitName(r.Stack.Name, r.LogicalID, r.Suffix(), max)
 }
 
 // Suffix returns the request's 12 random characters (mixed-case
