@@ -13,17 +13,26 @@ import (
 // instead of as cloudlet. Go cannot run code between fork and exec, so a
 // runtime process starts as a copy of this binary (/proc/self/exe) which
 // joins its cgroups, builds its view of the filesystem, sets its limits,
-// drops its privileges and then execs the runtime: the runtime keeps the
-// helper's pid, so cloudlet still waits for and signals the runtime itself.
+// drops its privileges and then starts the runtime.
+//
+// In fallback mode the helper execs the runtime: the runtime keeps its pid,
+// and cloudlet waits for and signals the runtime itself. In isolated mode
+// the helper is the init (pid 1) of the environment's PID namespace and
+// stays: it forks the runtime, reaps the orphans the runtime leaves, and
+// reports the runtime's exit on the status pipe before exiting itself,
+// which takes the whole namespace down. The runtime must not be the init:
+// an init is immune to every signal it has no handler for, even from
+// itself, so a function's kill(getpid(), SIGKILL) would do nothing.
 const (
 	helperArg0 = "cloudlet-sandbox-init"
 	// checkArg0 runs inside a probe environment and checks what it sees.
 	checkArg0 = "cloudlet-sandbox-check"
 )
 
-// statusFD is the helper's end of the status pipe (ExtraFiles[0]). It is
-// close-on-exec: cloudlet reads EOF once the runtime is exec'd, or a
-// helperStatus if setup failed first.
+// statusFD is the helper's end of the status pipe (ExtraFiles[0]), on
+// which it writes helperStatus lines. It is close-on-exec: in fallback
+// mode cloudlet reads EOF once the runtime is exec'd; in isolated mode the
+// init writes "started", later "exit".
 const statusFD = 3
 
 // This package's init turns a process started under helperArg0 or
@@ -69,11 +78,16 @@ type helperSpec struct {
 // non-executable bootstrap, a missing code directory) and read as Go's
 // *os.PathError, which is also what AWS's own Go platform shows (§5.2);
 // any other Op is a setup failure of the platform.
+//
+// Op "started" says the init has started the runtime; "exit" carries the
+// runtime's wait status and peak resident set (KiB).
 type helperStatus struct {
-	Op    string `json:"op"`
-	Path  string `json:"path,omitempty"`
-	Errno int    `json:"errno,omitempty"`
-	Msg   string `json:"msg,omitempty"`
+	Op     string `json:"op"`
+	Path   string `json:"path,omitempty"`
+	Errno  int    `json:"errno,omitempty"`
+	Msg    string `json:"msg,omitempty"`
+	Status uint32 `json:"status,omitempty"`
+	MaxRSS int64  `json:"maxrss,omitempty"`
 }
 
 func (s *helperStatus) err() error {
@@ -89,9 +103,12 @@ func helperMain(arg string) int {
 	// everything from the drop to the exec must happen on this one.
 	runtime.LockOSThread()
 	status := os.NewFile(statusFD, "status")
-	fail := func(st helperStatus) int {
+	report := func(st helperStatus) {
 		b, _ := json.Marshal(st)
-		_, _ = status.Write(b)
+		_, _ = status.Write(append(b, '\n'))
+	}
+	fail := func(st helperStatus) int {
+		report(st)
 		return 127
 	}
 	var spec helperSpec
@@ -141,8 +158,28 @@ func helperMain(arg string) int {
 	if path == "" && len(spec.Argv) > 0 {
 		path = spec.Argv[0]
 	}
-	err := syscall.Exec(path, spec.Argv, spec.Env)
-	return fail(helperStatus{Op: "fork/exec", Path: path, Errno: errno(err)})
+	if spec.View == nil {
+		err := syscall.Exec(path, spec.Argv, spec.Env)
+		return fail(helperStatus{Op: "fork/exec", Path: path, Errno: errno(err)})
+	}
+	pid, err := syscall.ForkExec(path, spec.Argv, &syscall.ProcAttr{Env: spec.Env, Files: []uintptr{0, 1, 2}})
+	if err != nil {
+		return fail(helperStatus{Op: "fork/exec", Path: path, Errno: errno(err)})
+	}
+	report(helperStatus{Op: "started"})
+	for {
+		var ws syscall.WaitStatus
+		var ru syscall.Rusage
+		wpid, err := syscall.Wait4(-1, &ws, 0, &ru)
+		switch {
+		case err == syscall.EINTR:
+		case err != nil:
+			return fail(helperStatus{Op: "wait", Msg: err.Error()})
+		case wpid == pid:
+			report(helperStatus{Op: "exit", Status: uint32(ws), MaxRSS: ru.Maxrss})
+			return 0
+		}
+	}
 }
 
 func errno(err error) int {

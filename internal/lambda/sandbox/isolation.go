@@ -164,7 +164,7 @@ func (i *Isolation) start(l launchSpec, out *os.File) (*process, error) {
 		}
 		return nil, err
 	}
-	proc.cg, proc.nsInit = cg, flags != 0
+	proc.cg = cg
 	if i.watch != nil {
 		proc.watch = i.watch.add(proc.pid, l.memBytes, maxTasks)
 		proc.marker = l.marker

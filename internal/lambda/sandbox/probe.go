@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -102,11 +103,13 @@ func probeEnvironment(ctx context.Context, cg *cgroupDriver) error {
 	proc.release()
 	r.SetReadDeadline(time.Now().Add(time.Second))
 	msg := strings.TrimSpace(string(<-out))
-	switch {
-	case proc.state == nil:
+	select {
+	case <-proc.exited:
+	default:
 		return errors.New("probe environment did not finish")
-	case !proc.state.Success():
-		return fmt.Errorf("probe environment: %s: %s", proc.state, msg)
+	}
+	if ws := proc.status; !ws.Exited() || ws.ExitStatus() != 0 {
+		return fmt.Errorf("probe environment: %s: %s", proc.exitReason(), msg)
 	}
 	return nil
 }
@@ -120,7 +123,9 @@ func checkMain(args []string) int {
 			problems = append(problems, fmt.Sprintf(format, a...))
 		}
 	}
-	check(os.Getpid() == 1, "pid %d, want 1 in a new PID namespace", os.Getpid())
+	init, err := os.ReadFile("/proc/1/cmdline")
+	check(os.Getppid() == 1 && bytes.HasPrefix(init, []byte(helperArg0+"\x00")),
+		"parent %d, /proc/1/cmdline %.40q, %v; want the helper as init of a new PID namespace", os.Getppid(), init, err)
 	wd, err := os.Getwd()
 	check(wd == guestTask, "cwd %q (%v), want %s", wd, err, guestTask)
 	b, err := os.ReadFile(guestTask + "/probe")

@@ -19,13 +19,13 @@ import (
 // a channel closed by the one goroutine that waits for the process.
 type process struct {
 	cmd    *exec.Cmd
-	pid    int
+	pid    int // the runtime's in fallback mode, its init's in isolated mode
 	exited chan struct{}
-	// state is set before exited is closed; read it only after.
-	state *os.ProcessState
+	// status and maxRSSKB are the runtime's wait status and peak resident
+	// set; they are set before exited is closed: read them only after.
+	status   syscall.WaitStatus
+	maxRSSKB int64
 
-	// nsInit: the process is its PID namespace's init (isolated mode).
-	nsInit bool
 	cg     *cgroup  // isolated mode
 	watch  *watched // fallback mode
 	marker string   // fallback mode: see launchSpec.marker
@@ -36,8 +36,9 @@ const setupTimeout = 10 * time.Second
 
 // startProcess starts the helper (see helper.go) in a new process group
 // that dies with cloudlet (Pdeathsig), in new namespaces as cloneflags
-// says, and waits until it has exec'd the runtime or failed. stdout and
-// stderr both go to out, one pipe, so that their lines keep their order.
+// says, and waits until the runtime has started or setup has failed.
+// stdout and stderr both go to out, one pipe, so that their lines keep
+// their order.
 func startProcess(spec helperSpec, cloneflags uintptr, out *os.File) (*process, error) {
 	arg, err := json.Marshal(spec)
 	if err != nil {
@@ -47,7 +48,6 @@ func startProcess(spec helperSpec, cloneflags uintptr, out *os.File) (*process, 
 	if err != nil {
 		return nil, fmt.Errorf("create status pipe: %w", err)
 	}
-	defer sr.Close()
 	cmd := &exec.Cmd{
 		// The binary itself, even if it was replaced on disk meanwhile.
 		Path:       "/proc/self/exe",
@@ -65,45 +65,65 @@ func startProcess(spec helperSpec, cloneflags uintptr, out *os.File) (*process, 
 	err = cmd.Start()
 	sw.Close()
 	if err != nil {
+		sr.Close()
 		return nil, fmt.Errorf("start sandbox helper: %w", err)
 	}
 	p := &process{cmd: cmd, pid: cmd.Process.Pid, exited: make(chan struct{})}
+	status := bufio.NewReader(sr)
+	_ = sr.SetReadDeadline(time.Now().Add(setupTimeout))
+	first, err := readStatus(status)
+	_ = sr.SetReadDeadline(time.Time{})
+	isInit := err == nil && first.Op == "started"
 	go func() {
+		defer sr.Close()
 		// With *os.File outputs exec copies nothing, so Wait returns as soon
 		// as the process is gone, even if its children still hold the pipe.
 		_ = cmd.Wait()
-		p.state = cmd.ProcessState
+		p.status = cmd.ProcessState.Sys().(syscall.WaitStatus)
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			p.maxRSSKB = ru.Maxrss
+		}
+		if isInit {
+			// The init's own death says nothing (killed with its namespace);
+			// its report on the runtime does, if it lived to write one.
+			if st, err := readStatus(status); err == nil && st.Op == "exit" {
+				p.status, p.maxRSSKB = syscall.WaitStatus(st.Status), st.MaxRSS
+			}
+		}
 		close(p.exited)
 	}()
-	_ = sr.SetReadDeadline(time.Now().Add(setupTimeout))
-	b, err := io.ReadAll(io.LimitReader(sr, 64<<10))
-	if err != nil {
+	switch {
+	case errors.Is(err, io.EOF):
+		return p, nil // fallback: the status pipe closed on exec
+	case isInit:
+		return p, nil
+	case err != nil:
 		p.kill()
 		return nil, fmt.Errorf("sandbox setup: %w", err)
 	}
-	if len(b) == 0 {
-		return p, nil // the status pipe closed on exec
-	}
 	<-p.exited
+	if first.Op == "fork/exec" || first.Op == "chdir" {
+		return nil, &launchError{reason: first.err().Error()}
+	}
+	return nil, first.err()
+}
+
+// readStatus reads one helperStatus line.
+func readStatus(r *bufio.Reader) (helperStatus, error) {
 	var st helperStatus
-	if err := json.Unmarshal(b, &st); err != nil {
-		return nil, fmt.Errorf("sandbox setup: %s", b)
+	line, err := r.ReadBytes('\n')
+	if len(line) == 0 && err != nil {
+		return st, err
 	}
-	if st.Op == "fork/exec" || st.Op == "chdir" {
-		return nil, &launchError{reason: st.err().Error()}
+	if err := json.Unmarshal(line, &st); err != nil {
+		return st, fmt.Errorf("status %q: %w", line, err)
 	}
-	return nil, st.err()
+	return st, nil
 }
 
 // signal sends sig to the whole process group; children the runtime forked
 // share it, so they go too.
 func (p *process) signal(sig syscall.Signal) {
-	if sig == syscall.SIGTERM && p.nsInit && !p.catches(sig) {
-		// A namespace's init is spared every signal it has no handler for,
-		// so SIGTERM would do nothing; the default action it stands for is
-		// to die. (AWS itself sends the runtime only SIGKILL, §2.1.)
-		sig = syscall.SIGKILL
-	}
 	if err := syscall.Kill(-p.pid, sig); err != nil && !errors.Is(err, syscall.ESRCH) {
 		// The group leader may have left its group (setpgid); reach it directly.
 		_ = syscall.Kill(p.pid, sig)
@@ -131,21 +151,6 @@ func (p *process) terminate(grace time.Duration) {
 	case <-t.C:
 	}
 	p.kill()
-}
-
-// catches reports whether the process has a handler for sig.
-func (p *process) catches(sig syscall.Signal) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(p.pid) + "/status")
-	if err != nil {
-		return false
-	}
-	for line := range bytes.Lines(b) {
-		if rest, ok := bytes.CutPrefix(line, []byte("SigCgt:")); ok {
-			mask, err := strconv.ParseUint(string(bytes.TrimSpace(rest)), 16, 64)
-			return err == nil && mask&(1<<(uint(sig)-1)) != 0
-		}
-	}
-	return false
 }
 
 // setArmed tells fallback mode's watchdog whether the process is working
@@ -196,26 +201,38 @@ func (p *process) peakMemoryKB() int64 {
 }
 
 // exitReason is the text AWS puts after "Error: " when a runtime exits
-// (shared/specs/lambda.md §7.3).
+// (shared/specs/lambda.md §7.3); AWS's platform is Go, so it reads as Go's
+// os.ProcessState does.
 func (p *process) exitReason() string {
-	if p.state == nil || p.state.Success() {
+	ws := p.status
+	var res string
+	switch {
+	case ws.Exited() && ws.ExitStatus() == 0:
 		return "Runtime exited without providing a reason"
+	case ws.Exited():
+		res = "exit status " + strconv.Itoa(ws.ExitStatus())
+	case ws.Signaled():
+		res = "signal: " + ws.Signal().String()
+	default:
+		res = "status " + strconv.FormatUint(uint64(ws), 10)
 	}
-	return "Runtime exited with error: " + p.state.String()
+	if ws.CoreDump() {
+		res += " (core dumped)"
+	}
+	return "Runtime exited with error: " + res
 }
 
-// peakRSSKB is the process's peak resident set in KiB: VmHWM while it runs,
-// the kernel's ru_maxrss once it has exited. Zero when unknown.
+// peakRSSKB is the runtime's peak resident set in KiB: VmHWM while it runs
+// (fallback mode: p.pid is the runtime), the kernel's ru_maxrss once it
+// has exited. Zero when unknown.
 func (p *process) peakRSSKB() int64 {
 	select {
 	case <-p.exited:
-		if p.state != nil {
-			if ru, ok := p.state.SysUsage().(*syscall.Rusage); ok {
-				return ru.Maxrss
-			}
-		}
-		return 0
+		return p.maxRSSKB
 	default:
+	}
+	if p.cg != nil {
+		return 0 // p.pid is the init, not the runtime
 	}
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(p.pid) + "/status")
 	if err != nil {

@@ -126,5 +126,8 @@ func (p *Pool) doShutdown(ctx context.Context) error {
 	if p.ownScratch {
 		os.RemoveAll(p.cfg.ScratchDir)
 	}
+	if p.iso.cg != nil {
+		p.iso.cg.removeBase()
+	}
 	return err
 }

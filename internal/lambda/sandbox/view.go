@@ -46,9 +46,6 @@ type viewSpec struct {
 	OptStub string `json:"optStub,omitempty"`
 }
 
-// hiddenRoots are the host directories the view replaces.
-var hiddenRoots = []string{"/var", "/opt", "/tmp", "/dev"}
-
 // under reports whether path is root or inside it.
 func under(path, root string) bool {
 	return path == root || strings.HasPrefix(path, root+"/")
