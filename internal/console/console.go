@@ -126,6 +126,8 @@ type Console struct {
 	// shutdown does not wait for open tails.
 	ctx    context.Context
 	cancel context.CancelFunc
+	// streamLifetime bounds one event stream (tests shorten it).
+	streamLifetime time.Duration
 }
 
 // New parses the embedded templates and builds the routes.
@@ -133,7 +135,7 @@ func New(cfg Config) (*Console, error) {
 	if cfg.Stacks == nil || cfg.APIs == nil || cfg.Functions == nil || cfg.Logs == nil || cfg.IAM == nil || cfg.DB == nil {
 		return nil, errors.New("console: Config needs Stacks, APIs, Functions, Logs, IAM and DB")
 	}
-	c := &Console{cfg: cfg, log: cfg.Logger, now: cfg.Now}
+	c := &Console{cfg: cfg, log: cfg.Logger, now: cfg.Now, streamLifetime: streamLifetime}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -122,22 +123,51 @@ type tailRow struct {
 }
 
 // logTail streams a group's new events that match the filter as
-// Server-Sent Events until the client goes away.
+// Server-Sent Events. Each event's ID is its timestamp in milliseconds; a
+// browser that reconnects (streams end after streamLifetime) gets the
+// events written since from the store first, then the live ones.
 func (c *Console) logTail(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
 	q := r.URL.Query()
 	group := q.Get("group")
 	if group == "" {
 		return badRequest("Which log group? The URL needs ?group=.")
 	}
-	match, err := compileTailFilter(q.Get("filter"))
+	filter := q.Get("filter")
+	match, err := compileTailFilter(filter)
 	if err != nil {
 		return badRequest("%v", err)
 	}
+	// Subscribe before reading the store, so nothing falls in between.
 	ch, cancel := c.cfg.Logs.Subscribe(group, q.Get("stream"))
 	defer cancel()
-	sse, err := startSSE(w)
+	var missed []logs.FilteredLogEvent
+	var last int64
+	if id := r.Header.Get("Last-Event-ID"); id != "" {
+		if last, err = strconv.ParseInt(id, 10, 64); err != nil {
+			return badRequest("Last-Event-ID %q is not a timestamp.", id)
+		}
+		if missed, err = c.missedEvents(ctx, group, q.Get("stream"), filter, last); err != nil {
+			return err
+		}
+	}
+	sse, err := c.startSSE(w)
 	if err != nil {
 		return err
+	}
+	defer sse.stop()
+	type key struct {
+		stream, msg string
+		ts          int64
+	}
+	replayed := map[key]bool{}
+	send := func(ts int64, stream, msg string) {
+		b, _ := json.Marshal(tailRow{Time: fmtTime(time.UnixMilli(ts)), Stream: stream, Message: msg})
+		sse.send(strconv.FormatInt(ts, 10), "", string(b))
+	}
+	for _, e := range missed {
+		replayed[key{e.LogStreamName, e.Message, e.Timestamp}] = true
+		send(e.Timestamp, e.LogStreamName, e.Message)
 	}
 	keepalive := time.NewTicker(15 * time.Second)
 	defer keepalive.Stop()
@@ -147,20 +177,34 @@ func (c *Console) logTail(w http.ResponseWriter, r *http.Request) error {
 			if !ok {
 				return nil
 			}
-			if !match(ev.Message) {
+			if ev.Timestamp <= last || replayed[key{ev.LogStreamName, ev.Message, ev.Timestamp}] || !match(ev.Message) {
 				continue
 			}
-			b, _ := json.Marshal(tailRow{Time: fmtTime(time.UnixMilli(ev.Timestamp)), Stream: ev.LogStreamName, Message: ev.Message})
-			sse.send("", string(b))
+			send(ev.Timestamp, ev.LogStreamName, ev.Message)
 		case <-keepalive.C:
-			fmt.Fprint(w, ": keepalive\n\n")
-			sse.f.Flush()
-		case <-r.Context().Done():
+			sse.comment()
+		case <-sse.end:
+			return nil
+		case <-ctx.Done():
 			return nil
 		case <-c.ctx.Done():
 			return nil
 		}
 	}
+}
+
+// missedEvents reads the events written to group after the millisecond
+// last, at most 1000 of them: what a reconnecting tail did not see.
+func (c *Console) missedEvents(ctx context.Context, group, streamPrefix, filter string, last int64) ([]logs.FilteredLogEvent, error) {
+	if err := c.cfg.Logs.Flush(ctx); err != nil {
+		return nil, fmt.Errorf("flush logs: %w", err)
+	}
+	out, err := c.cfg.Logs.FilterLogEvents(ctx, logs.FilterInput{LogGroupName: group, LogStreamNamePrefix: streamPrefix,
+		FilterPattern: filter, StartTime: last + 1, Limit: 1000})
+	if err != nil {
+		return nil, err
+	}
+	return out.Events, nil
 }
 
 // compileTailFilter compiles the live tail's filter: CloudWatch's term

@@ -5,15 +5,25 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
+
+// streamLifetime bounds one Server-Sent Events response. The browser
+// reconnects at once (retry) and resumes from the last event ID it saw,
+// so a page loses nothing, and a server shutdown never waits long for the
+// pages left open (the listener drains requests in flight).
+const streamLifetime = 5 * time.Second
 
 // sseWriter writes Server-Sent Events.
 type sseWriter struct {
 	w http.ResponseWriter
 	f http.Flusher
+	// end closes when the stream has lived long enough.
+	end <-chan time.Time
+	t   *time.Timer
 }
 
-func startSSE(w http.ResponseWriter) (*sseWriter, error) {
+func (c *Console) startSSE(w http.ResponseWriter) (*sseWriter, error) {
 	f, ok := w.(http.Flusher)
 	if !ok {
 		return nil, errors.New("live updates need a streaming connection")
@@ -23,15 +33,21 @@ func startSSE(w http.ResponseWriter) (*sseWriter, error) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	// A comment line opens the stream at once, so EventSource reports
-	// "open" before the first event.
-	fmt.Fprint(w, ": cloudlet\n\n")
+	// The retry field makes the browser reconnect after 250 ms when the
+	// stream ends; the comment opens the stream at once.
+	fmt.Fprint(w, "retry: 250\n: cloudlet\n\n")
 	f.Flush()
-	return &sseWriter{w: w, f: f}, nil
+	t := time.NewTimer(c.streamLifetime)
+	return &sseWriter{w: w, f: f, end: t.C, t: t}, nil
 }
 
-// send writes one event; data may span lines.
-func (s *sseWriter) send(event, data string) {
+func (s *sseWriter) stop() { s.t.Stop() }
+
+// send writes one event with its ID; data may span lines.
+func (s *sseWriter) send(id, event, data string) {
+	if id != "" {
+		fmt.Fprintf(s.w, "id: %s\n", id)
+	}
 	if event != "" {
 		fmt.Fprintf(s.w, "event: %s\n", event)
 	}
@@ -39,5 +55,11 @@ func (s *sseWriter) send(event, data string) {
 		fmt.Fprintf(s.w, "data: %s\n", line)
 	}
 	fmt.Fprint(s.w, "\n")
+	s.f.Flush()
+}
+
+// comment keeps an idle connection alive.
+func (s *sseWriter) comment() {
+	fmt.Fprint(s.w, ": keepalive\n\n")
 	s.f.Flush()
 }

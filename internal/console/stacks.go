@@ -254,7 +254,6 @@ type eventRow struct {
 	Status     string `json:"status"`
 	Class      string `json:"class"`
 	Reason     string `json:"reason"`
-	At         string `json:"at"`
 }
 
 // stackEvents streams a stack's new events as Server-Sent Events while
@@ -270,17 +269,23 @@ func (c *Console) stackEvents(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, stackURL(st.ID)+"#events", http.StatusSeeOther)
 		return nil
 	}
-	since, _ := time.Parse(time.RFC3339Nano, r.URL.Query().Get("since"))
-	sse, err := startSSE(w)
+	// A reconnecting browser says where it stopped.
+	from := r.URL.Query().Get("since")
+	if id := r.Header.Get("Last-Event-ID"); id != "" {
+		from = id
+	}
+	since, _ := time.Parse(time.RFC3339Nano, from)
+	sse, err := c.startSSE(w)
 	if err != nil {
 		return err
 	}
+	defer sse.stop()
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		evs, err := c.cfg.Stacks.Events(ctx, st.ID)
 		if err != nil {
-			return nil // the stream has started; the client reconnects
+			return nil // the stream has started; the browser reconnects
 		}
 		for i := len(evs) - 1; i >= 0; i-- {
 			e := evs[i]
@@ -288,20 +293,22 @@ func (c *Console) stackEvents(w http.ResponseWriter, r *http.Request) error {
 				continue
 			}
 			since = e.Timestamp
+			at := e.Timestamp.UTC().Format(time.RFC3339Nano)
 			b, _ := json.Marshal(eventRow{Time: fmtTime(e.Timestamp), LogicalID: e.LogicalResourceID, PhysicalID: e.PhysicalResourceID,
-				Type: e.ResourceType, Status: e.ResourceStatus, Class: statusClass(e.ResourceStatus), Reason: e.ResourceStatusReason,
-				At: e.Timestamp.UTC().Format(time.RFC3339Nano)})
-			sse.send("", string(b))
+				Type: e.ResourceType, Status: e.ResourceStatus, Class: statusClass(e.ResourceStatus), Reason: e.ResourceStatusReason})
+			sse.send(at, "", string(b))
 		}
 		cur, err := c.cfg.Stacks.Describe(ctx, st.ID)
 		if err != nil || stack.IsTerminal(cur.Status) || cur.Status == stack.DeleteComplete {
-			sse.send("end", "{}")
+			sse.send("", "end", "{}")
 			return nil
 		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-c.ctx.Done():
+			return nil
+		case <-sse.end:
 			return nil
 		case <-tick.C:
 		}
