@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cloudlet-dev/cloudlet/internal/apigw"
+	"github.com/cloudlet-dev/cloudlet/internal/awserr"
 	"github.com/cloudlet-dev/cloudlet/internal/iam"
 	"github.com/cloudlet-dev/cloudlet/internal/lambda"
 	"github.com/cloudlet-dev/cloudlet/internal/lambda/sandbox"
@@ -227,10 +228,14 @@ func (c *Console) serve(fn handler) http.Handler {
 		}
 		status := http.StatusInternalServerError
 		var se *statusError
-		var ae interface{ HTTPStatus() int }
+		var ae *awserr.Error
 		switch {
 		case errors.As(err, &se):
 			status = se.status
+		case errors.As(err, &ae) && missing[ae.Code]:
+			// Some services answer a missing thing with 400 on the wire
+			// (CloudWatch Logs); a page that does not exist is a 404.
+			status = http.StatusNotFound
 		case errors.As(err, &ae):
 			status = ae.HTTPStatus()
 		case errors.Is(err, context.Canceled):
@@ -241,6 +246,11 @@ func (c *Console) serve(fn handler) http.Handler {
 		}
 		c.render(w, r, status, "error", "Error", "", errorPage{Status: status, StatusText: http.StatusText(status), Message: err.Error()})
 	})
+}
+
+// missing lists the AWS error codes that mean "there is no such thing".
+var missing = map[string]bool{
+	"ResourceNotFoundException": true, "NotFoundException": true, "NoSuchEntity": true, "NoSuchBucket": true, "NoSuchKey": true, "ParameterNotFound": true,
 }
 
 type errorPage struct {

@@ -273,7 +273,8 @@ func TestDeleteStack(t *testing.T) {
 
 func TestNotFound(t *testing.T) {
 	p := start(t)
-	for _, path := range []string{"functions/nope", "apis/nope", "stacks/nope", "iam/roles/nope", "no/such/page"} {
+	for _, path := range []string{"functions/nope", "apis/nope", "stacks/nope", "iam/roles/nope", "no/such/page",
+		"logs/group?name=nope", "logs/stream?group=nope&stream=x"} {
 		r := get(t, p.URL()+"/_cloudlet/"+path)
 		if r.status != 404 || !strings.Contains(r.body, "404 Not Found") {
 			t.Errorf("GET %s = %d, want the 404 page", path, r.status)
