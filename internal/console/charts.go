@@ -41,7 +41,9 @@ func (c chart) SVG() string {
 	for _, s := range c.Series {
 		n = max(n, len(s.Values))
 		for _, v := range s.Values {
-			top = max(top, v)
+			if !math.IsNaN(v) {
+				top = max(top, v)
+			}
 		}
 	}
 	top = niceCeil(top)
@@ -72,11 +74,28 @@ func (c chart) SVG() string {
 				}
 				continue
 			}
-			pts := make([]string, len(s.Values))
-			for i, v := range s.Values {
-				pts[i] = fmt.Sprintf("%.1f,%.1f", float64(padL)+(float64(i)+0.5)*slot, y(v))
+			// NaN is a bucket without data: the line breaks there, and a
+			// lone point is drawn as a dot.
+			var seg []string
+			flush := func() {
+				switch len(seg) {
+				case 0:
+				case 1:
+					cx, cy, _ := strings.Cut(seg[0], ",")
+					fmt.Fprintf(&b, `<circle class="%s" cx="%s" cy="%s" r="2.5"><title>%s</title></circle>`, s.Class, cx, cy, html.EscapeString(s.Name))
+				default:
+					fmt.Fprintf(&b, `<polyline class="%s" fill="none" points="%s"><title>%s</title></polyline>`, s.Class, strings.Join(seg, " "), html.EscapeString(s.Name))
+				}
+				seg = seg[:0]
 			}
-			fmt.Fprintf(&b, `<polyline class="%s" fill="none" points="%s"><title>%s</title></polyline>`, s.Class, strings.Join(pts, " "), html.EscapeString(s.Name))
+			for i, v := range s.Values {
+				if math.IsNaN(v) {
+					flush()
+					continue
+				}
+				seg = append(seg, fmt.Sprintf("%.1f,%.1f", float64(padL)+(float64(i)+0.5)*slot, y(v)))
+			}
+			flush()
 		}
 		if !c.Start.IsZero() {
 			end := c.Start.Add(time.Duration(n) * c.Step)
@@ -125,6 +144,9 @@ func functionCharts(pts []Point, step time.Duration) []chart {
 	for i, p := range pts {
 		inv[i], errs[i], thr[i] = float64(p.Invocations), float64(p.Errors), float64(p.Throttles)
 		p50[i], p99[i], conc[i] = p.P50Ms, p.P99Ms, float64(p.Concurrency)
+		if p.Invocations == 0 {
+			p50[i], p99[i] = math.NaN(), math.NaN() // no duration to show, not a zero one
+		}
 	}
 	start := pts[0].Start
 	per := "per " + humanStep(step)

@@ -3,6 +3,7 @@ package console
 import (
 	"encoding/xml"
 	"io"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -43,5 +44,18 @@ func TestNiceCeil(t *testing.T) {
 		if got := niceCeil(tt.in); got != tt.want {
 			t.Errorf("niceCeil(%v) = %v, want %v", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestChartGaps: a bucket without invocations has no duration; the line
+// breaks there instead of dropping to zero.
+func TestChartGaps(t *testing.T) {
+	nan := math.NaN()
+	svg := chart{Title: "d", Unit: "ms", Series: []chartSeries{{Name: "p50", Class: "s1", Values: []float64{nan, 1, nan, 2, 3}}}}.SVG()
+	if c, p := strings.Count(svg, "<circle"), strings.Count(svg, "<polyline"); c != 1 || p != 1 {
+		t.Errorf("chart with gaps has %d dots and %d lines, want 1 and 1:\n%s", c, p, svg)
+	}
+	if strings.Contains(svg, "NaN") {
+		t.Errorf("chart shows NaN:\n%s", svg)
 	}
 }
