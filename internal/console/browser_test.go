@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
@@ -40,6 +41,9 @@ func artifacts(t *testing.T) string {
 		dir = filepath.Join(root, "test-artifacts")
 	}
 	dir = filepath.Join(dir, "console")
+	if err := os.RemoveAll(dir); err != nil { // no stale screenshots from an earlier run
+		t.Fatal(err)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -215,6 +219,36 @@ func TestBrowserSeedWalkthrough(t *testing.T) {
 	follow("open the API Gateway role", `main table a[href*="ApiGatewayRole"]`)
 	mustShow("role page", "main", "apigateway.amazonaws.com", "lambda:InvokeFunction")
 	shot("iam-role")
+
+	// The other pages, for the record.
+	for _, pg := range []struct{ name, path, want string }{
+		{"stacks", "stacks", "fa-005-LambdaStack-"},
+		{"apis", "apis", "fa-005-HttpApi"},
+		{"functions", "functions", "fa-005-function"},
+		{"log-groups", "logs", "/aws/lambda/fa-005-function"},
+		{"denials", "iam/denials", "Why was this denied?"},
+	} {
+		do("open "+pg.name, chromedp.Navigate(p.URL()+"/_cloudlet/"+pg.path))
+		mustShow(pg.name, "main", pg.want)
+		shot(pg.name)
+	}
+	do("open the function's log group", chromedp.Navigate(p.URL()+"/_cloudlet/logs/group?name="+url.QueryEscape("/aws/lambda/fa-005-function")))
+	follow("open a log stream", `#streams + table a`)
+	mustShow("log stream", "main", "START RequestId:", "REPORT RequestId:")
+	shot("log-stream")
+
+	// Reading needs no JavaScript: the pages are rendered on the server.
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	do("open the function without JavaScript", chromedp.Navigate(p.URL()+"/_cloudlet/functions/fa-005-function"))
+	mustShow("function page without JavaScript", "main", "index.lambda_handler", "Hello form Awstut !", reqID, "Estimated AWS cost")
+	do("open the API without JavaScript", chromedp.Navigate(p.URL()+"/_cloudlet/apis/"+eps[0].APIID))
+	mustShow("API page without JavaScript", "#routes + table", "GET /")
+	shot("no-javascript")
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: false}); err != nil {
+		t.Fatal(err)
+	}
 
 	// Delete the stack from the console: confirm, then watch it go.
 	do("back to the stack", chromedp.Navigate(p.URL()+"/_cloudlet/stacks/"+url.PathEscape(mustDescribe(t, p, "fa-005").ID)))
