@@ -44,6 +44,6 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServe(), newUp(), newInvoke(), newLogs())
+	root.AddCommand(newServe(), newUp(), newInvoke(), newLogs(), newDeploy(), newStacks(), newDescribe(), newDelete(), newValidate())
 	return root
 }

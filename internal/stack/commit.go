@@ -15,10 +15,11 @@ import (
 // lone write never waits for company.
 //
 // It also hands out event timestamps: a timestamp is taken and its write
-// queued under one lock, so that within a stack the store's event keys
-// (sequence numbers) and timestamps increase together — SAM CLI reads
-// events newest first and stops at the first one not newer than its
-// marker (spec cloudformation §5.3).
+// queued under one lock, so that the store's event keys (sequence
+// numbers) and timestamps increase together — SAM CLI reads events newest
+// first and stops at the first one not newer than its marker (spec
+// cloudformation §5.3). One clock serves every stack, so that a nested
+// stack's events and its parent's interleave in the order they happened.
 type committer struct {
 	db  *store.DB
 	now func() time.Time
@@ -26,7 +27,7 @@ type committer struct {
 	mu    sync.Mutex
 	queue []*pendingWrite
 	busy  bool
-	last  map[string]time.Time // stack ID → newest event timestamp
+	last  time.Time // newest event timestamp
 }
 
 type pendingWrite struct {
@@ -35,17 +36,17 @@ type pendingWrite struct {
 }
 
 func newCommitter(db *store.DB, now func() time.Time) *committer {
-	return &committer{db: db, now: now, last: map[string]time.Time{}}
+	return &committer{db: db, now: now}
 }
 
 // commit calls build with a clock that returns strictly increasing
-// millisecond timestamps for stackID (one per event it writes), queues
-// the transaction build returns, and waits until it is durable. build
-// runs under the committer's lock: it must not block or commit itself.
-func (c *committer) commit(stackID string, build func(next func() time.Time) func(*store.Tx) error) error {
+// millisecond timestamps (one per event it writes), queues the
+// transaction build returns, and waits until it is durable. build runs
+// under the committer's lock: it must not block or commit itself.
+func (c *committer) commit(build func(next func() time.Time) func(*store.Tx) error) error {
 	w := &pendingWrite{done: make(chan error, 1)}
 	c.mu.Lock()
-	w.fn = build(func() time.Time { return c.nextTime(stackID) })
+	w.fn = build(c.nextTime)
 	c.queue = append(c.queue, w)
 	if c.busy {
 		c.mu.Unlock()
@@ -65,12 +66,12 @@ func (c *committer) commit(stackID string, build func(next func() time.Time) fun
 }
 
 // nextTime must be called with c.mu held.
-func (c *committer) nextTime(stackID string) time.Time {
+func (c *committer) nextTime() time.Time {
 	t := c.now().UTC().Truncate(time.Millisecond)
-	if last := c.last[stackID]; !t.After(last) {
-		t = last.Add(time.Millisecond)
+	if !t.After(c.last) {
+		t = c.last.Add(time.Millisecond)
 	}
-	c.last[stackID] = t
+	c.last = t
 	return t
 }
 

@@ -137,7 +137,7 @@ func (r *run) setStatusWith(status, reason string, pre func(*store.Tx) error) er
 	r.st.Status = status
 	r.st.StatusReason = reason
 	st := *r.st
-	err := r.e.commits.commit(r.st.ID, func(next func() time.Time) func(*store.Tx) error {
+	err := r.e.commits.commit(func(next func() time.Time) func(*store.Tx) error {
 		ev := &Event{StackID: st.ID, StackName: st.Name, EventID: newUUID(),
 			LogicalResourceID: st.Name, PhysicalResourceID: st.ID, ResourceType: StackType,
 			Timestamp: next(), ResourceStatus: status, ResourceStatusReason: r.mask(reason)}
@@ -178,7 +178,7 @@ func (r *run) record(res *Resource, status, reason string, withProps bool) error
 // recordSteps commits one event per step and the resource's record in
 // its last status, with extra (journal) writes in the same transaction.
 func (r *run) recordSteps(res *Resource, extra func(*store.Tx) error, steps ...step) error {
-	return r.e.commits.commit(r.st.ID, func(next func() time.Time) func(*store.Tx) error {
+	return r.e.commits.commit(func(next func() time.Time) func(*store.Tx) error {
 		r.mu.Lock()
 		evs := make([]*Event, len(steps))
 		for i, s := range steps {
@@ -225,7 +225,7 @@ func (r *run) event(res *Resource, withProps bool) *Event {
 // recordCopy writes an event about another physical copy of a resource
 // (the old copy of a replaced one) without changing its record.
 func (r *run) recordCopy(res *Resource, c *Copy, status, reason string) error {
-	return r.e.commits.commit(r.st.ID, func(next func() time.Time) func(*store.Tx) error {
+	return r.e.commits.commit(func(next func() time.Time) func(*store.Tx) error {
 		t := next()
 		ev := &Event{StackID: r.st.ID, StackName: r.st.Name,
 			EventID:           fmt.Sprintf("%s-%s-%s", res.LogicalID, status, t.Format("2006-01-02T15:04:05.000Z")),
