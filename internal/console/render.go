@@ -153,7 +153,6 @@ var funcs = template.FuncMap{
 	"join":        strings.Join,
 	"bytes":       fmtBytes,
 	"usd":         func(v float64) string { return fmtUSD(v) },
-	"num":         func(v int64) string { return strconv.FormatInt(v, 10) },
 	"price":       dollars,
 	"add":         func(a, b int) int { return a + b },
 	"deref": func(p *int) string {
