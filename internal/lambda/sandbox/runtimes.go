@@ -82,11 +82,22 @@ func (r *Runtimes) findPython(runtime string) resolution {
 		return resolution{err: fmt.Errorf("resolve %s: not a python3.X runtime", runtime)}
 	}
 	want := fmt.Sprintf("python3.%d", minor)
-	if p := r.lookPath(want); p != "" {
-		return resolution{path: p}
+	var candidates []string
+	for _, p := range []string{r.lookPath(want), r.pyenvPython(minor)} {
+		if p != "" {
+			candidates = append(candidates, p)
+		}
 	}
-	if p := r.pyenvPython(minor); p != "" {
-		return resolution{path: p}
+	// As on AWS, a function can import boto3 when the host has one for that
+	// Python: among the interpreters of the wanted version, prefer one that
+	// can import it (PATH's first, then pyenv's).
+	for _, p := range candidates {
+		if hasModule(p, "boto3") {
+			return resolution{path: p}
+		}
+	}
+	if len(candidates) > 0 {
+		return resolution{path: candidates[0]}
 	}
 	// Fall back to the newest Python 3 the host has.
 	for m := 20; m >= 6; m-- {
@@ -216,4 +227,12 @@ func isShimDir(dir string) bool {
 func isExecutable(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
+}
+
+// hasModule reports whether the interpreter can import module (checked
+// without importing it, so it is quick; run once per runtime).
+func hasModule(python, module string) bool {
+	cmd := exec.Command(python, "-c", "import importlib.util, sys; sys.exit(0 if importlib.util.find_spec(sys.argv[1]) else 1)", module)
+	cmd.Env = []string{"PATH=/usr/bin:/bin"}
+	return cmd.Run() == nil
 }
