@@ -14,11 +14,13 @@ import (
 
 	"github.com/cloudlet-dev/cloudlet/internal/apigw"
 	"github.com/cloudlet-dev/cloudlet/internal/awsapi"
+	"github.com/cloudlet-dev/cloudlet/internal/cliapi"
 	"github.com/cloudlet-dev/cloudlet/internal/edge"
 	"github.com/cloudlet-dev/cloudlet/internal/iam"
 	"github.com/cloudlet-dev/cloudlet/internal/lambda"
 	"github.com/cloudlet-dev/cloudlet/internal/lambda/sandbox"
 	"github.com/cloudlet-dev/cloudlet/internal/logs"
+	"github.com/cloudlet-dev/cloudlet/internal/provider"
 	"github.com/cloudlet-dev/cloudlet/internal/s3"
 	"github.com/cloudlet-dev/cloudlet/internal/ssm"
 	"github.com/cloudlet-dev/cloudlet/internal/stack"
@@ -72,6 +74,7 @@ type Platform struct {
 	Stacks *stack.Engine
 	edge   *edge.Server
 	aws    *awsapi.Handler
+	cliAPI *cliapi.Handler
 
 	templates *templateSource
 	started   time.Time
@@ -164,6 +167,7 @@ func (p *Platform) build() error {
 	}); err != nil {
 		return fmt.Errorf("cloudformation: %w", err)
 	}
+	p.cliAPI = cliapi.New(cliapi.Config{Functions: p.Lambda, Logger: p.log.With("component", "cliapi")})
 	p.aws = awsapi.New(awsapi.Config{Stacks: p.Stacks, Lambda: p.Lambda, APIGW: p.APIs, IAM: p.IAM, Logs: p.Logs,
 		S3: p.S3, SSM: p.SSM, Region: cfg.Region, AccountID: cfg.AccountID,
 		RootAccessKey: cfg.RootAccessKey, RootSecretKey: cfg.RootSecretKey, Logger: p.log.With("component", "awsapi")})
@@ -176,6 +180,14 @@ func (p *Platform) Start(ctx context.Context) error {
 	p.started = time.Now()
 	p.edge.Serve()
 	close(p.ready)
+	// Finish what a previous process left in progress. It runs once the
+	// listener serves: a custom resource being rolled back answers
+	// through it. The engine's Shutdown waits for it.
+	go func() {
+		if err := p.RecoverStacks(context.WithoutCancel(ctx)); err != nil {
+			p.log.Error("recover stacks", "err", err)
+		}
+	}()
 	p.log.Info("cloudlet serving", "url", p.URL(), "data_dir", p.cfg.DataDir)
 	return nil
 }
@@ -228,6 +240,14 @@ func (p *Platform) closeAll() {
 // Prometheus metrics (/_cloudlet/metrics) under the rest.
 func (p *Platform) internal() http.Handler {
 	mux := http.NewServeMux()
+	// The services behind these handlers are built after the edge binds,
+	// so each handler is looked up when a request arrives.
+	mux.Handle(provider.ResponsePath, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.CustomResourceResponses().ServeHTTP(w, r)
+	}))
+	mux.Handle("/_cloudlet/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.cliAPI.ServeHTTP(w, r)
+	}))
 	mux.Handle("/_cloudlet/", p.consoleHandler())
 	mux.HandleFunc("GET /_cloudlet/health", func(w http.ResponseWriter, r *http.Request) {
 		select {
