@@ -130,11 +130,13 @@ func (e *environment) reset(inst *instance, grace time.Duration) {
 	} else {
 		inst.proc.kill()
 	}
-	inst.out.finish(time.Second)
-	inst.api.close()
+	// Stragglers that escaped the process group (fallback mode) may hold
+	// the output pipe: release kills them before the pipe is drained.
 	if err := inst.proc.release(); err != nil {
 		e.pool.log.Warn("release environment process", "environment", e.id, "err", err)
 	}
+	inst.out.finish(time.Second)
+	inst.api.close()
 	e.mu.Lock()
 	if e.inst == inst {
 		e.inst = nil
