@@ -43,52 +43,76 @@ func reportP50(b *testing.B, ds []time.Duration) {
 }
 
 // BenchmarkWarmInvoke measures Pool.Invoke on a warm environment with a
-// constant handler.
+// constant handler, in each mode.
 func BenchmarkWarmInvoke(b *testing.B) {
-	for _, f := range benchFunctions(b) {
-		b.Run(f.Runtime, func(b *testing.B) {
-			p := newPool(b, sandbox.PoolConfig{Function: f})
-			invoke(b, p, `{}`)
-			ds := make([]time.Duration, 0, 1024)
-			req := sandbox.Request{RequestID: requestID(), Payload: []byte(`{"k":"v"}`)}
-			ctx := context.Background()
-			for b.Loop() {
-				start := time.Now()
-				if _, err := p.Invoke(ctx, req); err != nil {
-					b.Fatal(err)
+	for mode, iso := range benchModes(b) {
+		for _, f := range benchFunctions(b) {
+			b.Run(mode+"/"+f.Runtime, func(b *testing.B) {
+				p := newPool(b, sandbox.PoolConfig{Function: f, Isolation: iso})
+				invoke(b, p, `{}`)
+				ds := make([]time.Duration, 0, 1024)
+				req := sandbox.Request{RequestID: requestID(), Payload: []byte(`{"k":"v"}`)}
+				ctx := context.Background()
+				for b.Loop() {
+					start := time.Now()
+					if _, err := p.Invoke(ctx, req); err != nil {
+						b.Fatal(err)
+					}
+					ds = append(ds, time.Since(start))
 				}
-				ds = append(ds, time.Since(start))
-			}
-			reportP50(b, ds)
-		})
+				reportP50(b, ds)
+			})
+		}
 	}
 }
 
-// BenchmarkColdStart measures the first Pool.Invoke of a new pool: process
-// start, runtime client start, handler import, the invocation itself.
+// benchModes are the confinements to measure: isolated where this machine
+// allows it, and fallback.
+func benchModes(b *testing.B) map[string]*sandbox.Isolation {
+	off, err := sandbox.NewIsolation(context.Background(), sandbox.IsolationConfig{Setting: sandbox.SandboxOff})
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := map[string]*sandbox.Isolation{"fallback": off}
+	if iso := isolation(b); iso.Mode() == sandbox.ModeIsolated {
+		m["isolated"] = iso
+	}
+	return m
+}
+
+// BenchmarkColdStart measures the first Pool.Invoke of a new pool: setup
+// of the environment (isolated: namespaces, mounts, cgroups), process
+// start, runtime client start, handler import, the invocation itself. It
+// also reports the REPORT line's Max Memory Used.
 func BenchmarkColdStart(b *testing.B) {
-	for _, f := range benchFunctions(b) {
-		b.Run(f.Runtime, func(b *testing.B) {
-			scratch := b.TempDir()
-			ctx := context.Background()
-			var ds []time.Duration
-			for b.Loop() {
-				b.StopTimer()
-				p, err := sandbox.NewPool(sandbox.PoolConfig{Function: f, Runtimes: runtimes, ScratchDir: scratch})
-				if err != nil {
-					b.Fatal(err)
+	for mode, iso := range benchModes(b) {
+		for _, f := range benchFunctions(b) {
+			b.Run(mode+"/"+f.Runtime, func(b *testing.B) {
+				scratch := b.TempDir()
+				ctx := context.Background()
+				var ds []time.Duration
+				var mem int
+				for b.Loop() {
+					b.StopTimer()
+					p, err := sandbox.NewPool(sandbox.PoolConfig{Function: f, Runtimes: runtimes, ScratchDir: scratch, Isolation: iso})
+					if err != nil {
+						b.Fatal(err)
+					}
+					b.StartTimer()
+					start := time.Now()
+					resp, err := p.Invoke(ctx, sandbox.Request{RequestID: requestID()})
+					if err != nil {
+						b.Fatal(err)
+					}
+					ds = append(ds, time.Since(start))
+					mem = resp.MaxMemoryMB
+					b.StopTimer()
+					_ = p.Shutdown(ctx)
+					b.StartTimer()
 				}
-				b.StartTimer()
-				start := time.Now()
-				if _, err := p.Invoke(ctx, sandbox.Request{RequestID: requestID()}); err != nil {
-					b.Fatal(err)
-				}
-				ds = append(ds, time.Since(start))
-				b.StopTimer()
-				_ = p.Shutdown(ctx)
-				b.StartTimer()
-			}
-			reportP50(b, ds)
-		})
+				reportP50(b, ds)
+				b.ReportMetric(float64(mem), "maxmem-MB")
+			})
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -18,9 +19,12 @@ import (
 // safe for concurrent use: signals go by pgid, and exit is observed through
 // a channel closed by the one goroutine that waits for the process.
 type process struct {
-	cmd    *exec.Cmd
-	pid    int // the runtime's in fallback mode, its init's in isolated mode
-	exited chan struct{}
+	cmd *exec.Cmd
+	pid int // the runtime's in fallback mode, its init's in isolated mode
+	// runtimePID is the runtime's pid as cloudlet sees it; 0 if unknown
+	// (isolated mode on a kernel without /proc/<pid>/task/<tid>/children).
+	runtimePID int
+	exited     chan struct{}
 	// status and maxRSSKB are the runtime's wait status and peak resident
 	// set; they are set before exited is closed: read them only after.
 	status   syscall.WaitStatus
@@ -68,12 +72,22 @@ func startProcess(spec helperSpec, cloneflags uintptr, out *os.File) (*process, 
 		sr.Close()
 		return nil, fmt.Errorf("start sandbox helper: %w", err)
 	}
-	p := &process{cmd: cmd, pid: cmd.Process.Pid, exited: make(chan struct{})}
+	p := &process{cmd: cmd, pid: cmd.Process.Pid, runtimePID: cmd.Process.Pid, exited: make(chan struct{})}
 	status := bufio.NewReader(sr)
 	_ = sr.SetReadDeadline(time.Now().Add(setupTimeout))
 	first, err := readStatus(status)
 	_ = sr.SetReadDeadline(time.Time{})
 	isInit := err == nil && first.Op == "started"
+	if isInit {
+		// The init's only child yet is the runtime.
+		p.runtimePID = 0
+		tid := strconv.Itoa(p.pid)
+		if b, err := os.ReadFile("/proc/" + tid + "/task/" + tid + "/children"); err == nil {
+			if f := strings.Fields(string(b)); len(f) > 0 {
+				p.runtimePID, _ = strconv.Atoi(f[0])
+			}
+		}
+	}
 	go func() {
 		defer sr.Close()
 		// With *os.File outputs exec copies nothing, so Wait returns as soon
@@ -188,16 +202,19 @@ func (p *process) oomKilled() bool {
 	return false
 }
 
-// peakMemoryKB is the most memory the environment has used, in KiB: its
-// cgroup's peak (every process, page cache included) where there is one,
-// else the runtime's own peak resident set.
+// peakMemoryKB is the most memory the environment has used, in KiB: the
+// larger of its cgroup's peak (every process it started, with the page
+// cache charged to it) and the runtime's own peak resident set. The latter
+// counts the interpreter's shared file pages, which a host's page cache
+// holds already (so the cgroup is not charged) but AWS's fresh microVM
+// loads for the function: without it a Python hello world would report 7
+// MB where AWS reports some 37.
 func (p *process) peakMemoryKB() int64 {
+	kb := p.peakRSSKB()
 	if p.cg != nil {
-		if kb := p.cg.peakKB(); kb >= 0 {
-			return kb
-		}
+		kb = max(kb, p.cg.peakKB())
 	}
-	return p.peakRSSKB()
+	return kb
 }
 
 // exitReason is the text AWS puts after "Error: " when a runtime exits
@@ -222,19 +239,18 @@ func (p *process) exitReason() string {
 	return "Runtime exited with error: " + res
 }
 
-// peakRSSKB is the runtime's peak resident set in KiB: VmHWM while it runs
-// (fallback mode: p.pid is the runtime), the kernel's ru_maxrss once it
-// has exited. Zero when unknown.
+// peakRSSKB is the runtime's peak resident set in KiB: VmHWM while it runs,
+// the kernel's ru_maxrss once it has exited. Zero when unknown.
 func (p *process) peakRSSKB() int64 {
 	select {
 	case <-p.exited:
 		return p.maxRSSKB
 	default:
 	}
-	if p.cg != nil {
-		return 0 // p.pid is the init, not the runtime
+	if p.runtimePID == 0 {
+		return 0
 	}
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(p.pid) + "/status")
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(p.runtimePID) + "/status")
 	if err != nil {
 		return 0
 	}
