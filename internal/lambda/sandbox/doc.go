@@ -10,13 +10,14 @@
 // # Environments
 //
 // An environment has a stable identity — a 32-hex id, its log stream
-// YYYY/MM/DD/[version]id, a TMPDIR under the pool's scratch directory —
-// and, while initialised, one runtime process. Its environment variables
-// are built from scratch (§3): nothing of the host's environment leaks in.
-// A timeout, a crash or a cancelled caller resets the environment: the
-// process group is killed and the next invocation runs Init again, while
-// TMPDIR is kept, as AWS keeps /tmp (§2.5). Idle environments are reaped
-// after PoolConfig.IdleTimeout.
+// YYYY/MM/DD/[version]id, a scratch directory under the pool's (its /tmp
+// when isolated, its TMPDIR otherwise) — and, while initialised, one
+// runtime process. Its environment variables are built from scratch (§3):
+// nothing of the host's environment leaks in. A timeout, a crash or a
+// cancelled caller resets the environment: the process group is killed
+// and the next invocation runs Init again, while the scratch directory is
+// kept, as AWS keeps /tmp (§2.5). Idle environments are reaped after
+// PoolConfig.IdleTimeout.
 //
 // # States
 //
@@ -35,6 +36,44 @@
 // the invocation ends when the runtime asks for its next event (§2.3).
 // Output lines of the process (stdout and stderr share one pipe, so their
 // order holds) and the platform's lines go to the LogSink in batches.
+//
+// Output beyond PoolConfig.MaxOutputBytes (10 MiB) in one invocation, or
+// one Init, is read and dropped, and one platform line before END says
+// how many bytes: a function printing 100 MB neither blocks on its pipe
+// nor fills the platform's memory.
+//
+// # Isolation
+//
+// NewIsolation probes once what the OS permits (it needs root) and every
+// pool shares the answer (PoolConfig.Isolation; cloudlet's --sandbox
+// flag). Both modes apply AWS's limits (§2.7, §7.2); they differ in how:
+//
+//	                    isolated                               fallback
+//	code                /var/task, read-only                   CodeDir itself (not enforced)
+//	layers              /opt, merged (overlayfs), read-only    LayerDirs themselves
+//	/tmp                own, writable; rest of / read-only     TMPDIR: own directory
+//	MemorySize          memory cgroup: the kernel OOM-kills    watchdog samples RSS, kills the group
+//	1,024 tasks         pids cgroup: fork fails (EAGAIN)       watchdog kills the group
+//	other processes     invisible (PID namespace)              visible
+//	stragglers          die with the namespace                 killed by the environment marker
+//	privileges          root without capabilities              cloudlet's own
+//
+// Both set RLIMIT_NOFILE 1024, RLIMIT_CORE 0 and RLIMIT_FSIZE of
+// EphemeralStorage (a bigger file fails with EFBIG). An out-of-memory kill
+// reaches the caller as AWS's Runtime.ExitError "signal: killed"; REPORT
+// says Runtime.OutOfMemory with Max Memory Used at Memory Size.
+//
+// A runtime process starts as a copy of the cloudlet binary under a
+// special argv[0] (helper.go), which sets up the environment before
+// running the runtime: Go cannot run code between fork and exec. Isolated,
+// that helper stays as the init of the environment's PID namespace, so the
+// runtime is not pid 1 (an init ignores even its own SIGKILL) and orphans
+// are reaped; its exit takes the namespace, and everything in it, along.
+// /tmp is the environment's directory on disk, bind-mounted, not a tmpfs:
+// it survives resets as AWS's /tmp does (§2.5), and its pages do not count
+// against MemorySize, as on AWS. The rest of the host filesystem stays
+// visible read-only, so host interpreters and their libraries need no
+// copying; /var, /opt, /tmp and /dev are AWS's, not the host's.
 //
 // The runtime clients for the managed runtimes live in package bootstrap;
 // provided.* runtimes run the function's own bootstrap executable.

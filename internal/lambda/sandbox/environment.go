@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strings"
 	"sync"
 	"time"
 )
@@ -88,6 +89,17 @@ func (e *environment) launch() (*instance, error) {
 		l.view = &viewSpec{Task: f.CodeDir, Runtime: p.runtimeDir, Tmp: e.tmpDir, Layers: f.LayerDirs,
 			Keep: p.view.keep, OptStub: p.view.optStub}
 		l.dir = guestTask
+		// The platform's variables may name host paths of the code or the
+		// layers (a PYTHONPATH of layers' python folders): translate them.
+		extra := make(map[string]string, len(f.ExtraEnv))
+		for k, v := range f.ExtraEnv {
+			parts := strings.Split(v, ":")
+			for i, part := range parts {
+				parts[i] = guestPath(part, f, p.runtimeDir)
+			}
+			extra[k] = strings.Join(parts, ":")
+		}
+		f.ExtraEnv = extra
 		f.CodeDir = guestTask
 		if len(f.LayerDirs) > 0 {
 			f.LayerDirs = []string{guestOpt}

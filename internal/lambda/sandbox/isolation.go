@@ -200,7 +200,7 @@ func newPoolView(interp, scratch string) (*poolView, error) {
 		}
 		switch {
 		case under(path, "/tmp") || under(path, "/dev"):
-			return nil, fmt.Errorf("interpreter %s is under %s, which isolated environments see as their own; install it elsewhere or turn isolation off", path, strings.SplitN(path, "/", 3)[1])
+			return nil, fmt.Errorf("interpreter %s is under /%s, which isolated environments see as their own; install it elsewhere or turn isolation off", path, strings.SplitN(path, "/", 3)[1])
 		case under(path, "/var") && root != "/var":
 			if !slices.Contains(v.keep, root) {
 				v.keep = append(v.keep, root)

@@ -412,28 +412,36 @@ func TestLayersAtOpt(t *testing.T) {
 		t.Skipf("isolated mode unavailable: %s", iso.Report().Reason)
 	}
 	code := writeCode(t, map[string]string{"app.py": `import os
+import layermod
 
 def handler(event, context):
     return {"files": sorted(os.listdir("/opt")), "shared": open("/opt/shared").read(),
-            "path": os.environ["PATH"], "ld": os.environ["LD_LIBRARY_PATH"]}
+            "path": os.environ["PATH"], "ld": os.environ["LD_LIBRARY_PATH"],
+            "pythonpath": os.environ["PYTHONPATH"], "layermod": layermod.__file__}
 `})
 	f := function(rt, "app.handler", code)
 	f.LayerDirs = []string{
-		writeCode(t, map[string]string{"one": "", "shared": "first"}),
+		writeCode(t, map[string]string{"one": "", "shared": "first", "python/layermod.py": ""}),
 		writeCode(t, map[string]string{"two": "", "shared": "second"}),
 	}
+	// The Lambda service names layers' python folders by their host paths.
+	f.ExtraEnv = map[string]string{"PYTHONPATH": filepath.Join(f.LayerDirs[0], "python") + ":" + filepath.Join(f.LayerDirs[1], "python")}
 	p := newPool(t, sandbox.PoolConfig{Function: f})
 	var got struct {
-		Files    []string
-		Shared   string
-		Path, LD string
+		Files                []string
+		Shared               string
+		Path, LD             string
+		PythonPath, LayerMod string
 	}
 	resp := invoke(t, p, `{}`)
 	if err := json.Unmarshal(resp.Payload, &got); err != nil {
 		t.Fatalf("Invoke = %s: %v", resp.Payload, err)
 	}
-	if diff := cmp.Diff([]string{"one", "shared", "two"}, got.Files); diff != "" || got.Shared != "second" {
+	if diff := cmp.Diff([]string{"one", "python", "shared", "two"}, got.Files); diff != "" || got.Shared != "second" {
 		t.Errorf("/opt = %v, shared %q; want both layers merged, the second's shared (-want +got):\n%s", got.Files, got.Shared, diff)
+	}
+	if got.PythonPath != "/opt/python:/opt/python" || got.LayerMod != "/opt/python/layermod.py" {
+		t.Errorf("PYTHONPATH = %q, layermod from %q; want the layers' python folders at /opt/python", got.PythonPath, got.LayerMod)
 	}
 	if !strings.HasSuffix(got.Path, ":/opt/bin") || got.LD != "/var/task:/var/task/lib:/opt/lib" {
 		t.Errorf("PATH = %q, LD_LIBRARY_PATH = %q; want /opt/bin last, /var/task:/var/task/lib:/opt/lib", got.Path, got.LD)
@@ -498,5 +506,50 @@ func TestNewIsolation(t *testing.T) {
 	t.Logf("probe on this machine: %s, cgroup %q, namespaces %v, took %v", r, r.Cgroup, r.Namespaces, r.Took)
 	if r.Mode == sandbox.ModeIsolated && (!r.Namespaces || r.Cgroup == "" || r.Reason != "") {
 		t.Errorf("Report() = %+v, want namespaces, a cgroup version and no reason when isolated", r)
+	}
+}
+
+// An interpreter installed under /var or /opt stays reachable at its own
+// path although the view replaces those directories; one under /tmp cannot.
+func TestInterpreterInHiddenDir(t *testing.T) {
+	iso := isolation(t)
+	if iso.Mode() != sandbox.ModeIsolated {
+		t.Skipf("isolated mode unavailable: %s", iso.Report().Reason)
+	}
+	const host = "/usr/bin/python3.11" // finds its stdlib at /usr wherever it is copied
+	b, err := os.ReadFile(host)
+	if err != nil {
+		t.Skipf("%s: %v (needed as a relocatable interpreter)", host, err)
+	}
+	install := func(parent string) string {
+		dir, err := os.MkdirTemp(parent, "cloudlet-interp-")
+		if err != nil {
+			t.Skipf("no temporary directory under %s: %v", parent, err)
+		}
+		t.Cleanup(func() { os.RemoveAll(dir) })
+		interp := filepath.Join(dir, "bin", "python3.11")
+		if err := os.MkdirAll(filepath.Dir(interp), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(interp, b, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return interp
+	}
+	code := writeCode(t, map[string]string{"app.py": "import sys\ndef handler(e, c): return sys.executable\n"})
+
+	interp := install("/var/tmp")
+	rts := sandbox.NewRuntimes(map[string]string{"python3.11": interp})
+	p := newPool(t, sandbox.PoolConfig{Function: function("python3.11", "app.handler", code), Runtimes: rts})
+	if resp := invoke(t, p, `{}`); string(resp.Payload) != `"`+interp+`"` {
+		t.Errorf("Invoke with an interpreter under /var = %s, want %q", resp.Payload, interp)
+	}
+
+	interp = install(os.TempDir())
+	rts = sandbox.NewRuntimes(map[string]string{"python3.11": interp})
+	_, err = sandbox.NewPool(sandbox.PoolConfig{Function: function("python3.11", "app.handler", code), Runtimes: rts,
+		ScratchDir: t.TempDir(), Isolation: iso})
+	if err == nil || !strings.Contains(err.Error(), "under /tmp") {
+		t.Errorf("NewPool with an interpreter under /tmp: err = %v, want one naming /tmp", err)
 	}
 }
