@@ -87,7 +87,7 @@ func (e *environment) launch() (*instance, error) {
 		// The environment's own view of the same things (§2.7, §3.1); AWS
 		// sets no TMPDIR: /tmp is the temporary directory.
 		l.view = &viewSpec{Task: f.CodeDir, Runtime: p.runtimeDir, Tmp: e.tmpDir, Layers: f.LayerDirs,
-			Keep: p.view.keep, OptStub: p.view.optStub}
+			Keep: p.view.keep, OptStub: p.view.optStub, Hide: p.view.hide}
 		l.dir = guestTask
 		// The platform's variables may name host paths of the code or the
 		// layers (a PYTHONPATH of layers' python folders): translate them.

@@ -178,13 +178,18 @@ func (i *Isolation) start(l launchSpec, out *os.File) (*process, error) {
 type poolView struct {
 	keep    []string
 	optStub string
+	hide    []string
 }
 
 // newPoolView finds the installation directory of interp (the runtime's
 // executable; empty for provided runtimes) when it lies under a directory
-// the view replaces, and prepares mount points for it under scratch.
-func newPoolView(interp, scratch string) (*poolView, error) {
-	v := &poolView{}
+// the view replaces, and prepares mount points for it under scratch. The
+// view hides scratch and the hide directories.
+func newPoolView(interp, scratch string, hide []string) (*poolView, error) {
+	v := &poolView{hide: append([]string{scratch}, hide...)}
+	for i, h := range v.hide {
+		v.hide[i] = filepath.Clean(h)
+	}
 	if interp == "" {
 		return v, nil
 	}
@@ -193,6 +198,11 @@ func newPoolView(interp, scratch string) (*poolView, error) {
 		return nil, err
 	}
 	for _, path := range []string{interp, real} {
+		for _, h := range v.hide[1:] {
+			if under(path, h) {
+				return nil, fmt.Errorf("interpreter %s is inside %s, which isolated environments must not see", path, h)
+			}
+		}
 		// bin/python3.12 → its prefix; a lone executable → its directory.
 		root := filepath.Dir(path)
 		if strings.HasSuffix(root, "/bin") {

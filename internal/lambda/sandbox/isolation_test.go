@@ -553,3 +553,50 @@ func TestInterpreterInHiddenDir(t *testing.T) {
 		t.Errorf("NewPool with an interpreter under /tmp: err = %v, want one naming /tmp", err)
 	}
 }
+
+// Isolated environments see neither the pool's scratch directory (other
+// environments' /tmp) nor the directories the platform hides, though their
+// code may live there.
+func TestHideDirs(t *testing.T) {
+	rt := newestPython(t)
+	iso := isolation(t)
+	if iso.Mode() != sandbox.ModeIsolated {
+		t.Skipf("isolated mode unavailable: %s", iso.Report().Reason)
+	}
+	// Under /tmp, /var or /opt everything is hidden anyway: this needs a
+	// directory the view would otherwise show.
+	home, err := os.UserHomeDir()
+	if err != nil {
+		t.Skipf("no home directory: %v", err)
+	}
+	data, err := os.MkdirTemp(home, ".cloudlet-test-")
+	if err != nil {
+		t.Skipf("home directory not writable: %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(data) })
+	for name, body := range map[string]string{"secret": "s3cr3t", "code/app.py": `import os
+
+def handler(event, context):
+    return {d: sorted(os.listdir(d)) if os.path.isdir(d) else None for d in event["dirs"]}
+`} {
+		os.MkdirAll(filepath.Dir(filepath.Join(data, name)), 0o755)
+		if err := os.WriteFile(filepath.Join(data, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	scratch := filepath.Join(data, "scratch")
+	f := function(rt, "app.handler", filepath.Join(data, "code"))
+	p := newPool(t, sandbox.PoolConfig{Function: f, ScratchDir: scratch, HideDirs: []string{data}})
+	dirs, _ := json.Marshal([]string{data, scratch, "/var/task"})
+	resp := invoke(t, p, `{"dirs": `+string(dirs)+`}`)
+	var got map[string][]string
+	if err := json.Unmarshal(resp.Payload, &got); err != nil {
+		t.Fatalf("Invoke = %s: %v", resp.Payload, err)
+	}
+	if len(got[data]) != 0 || got["/var/task"] == nil || len(got["/var/task"]) != 1 {
+		t.Errorf("Invoke = %s, want %s empty and the code at /var/task", resp.Payload, data)
+	}
+	if got[scratch] != nil {
+		t.Errorf("Invoke = %s, want %s absent (inside a hidden directory)", resp.Payload, scratch)
+	}
+}

@@ -67,6 +67,12 @@ type PoolConfig struct {
 	// Isolation confines environments; nil means fallback mode without
 	// a probe. Build one with NewIsolation at startup and share it.
 	Isolation *Isolation
+	// HideDirs are host directories isolated environments must not see,
+	// such as cloudlet's data directory (other functions' code, the
+	// store): each appears empty. ScratchDir always is hidden (other
+	// environments' /tmp). The code and layers may lie inside, the
+	// interpreter not.
+	HideDirs []string
 	// MaxOutputBytes caps the function output (stdout and stderr) one
 	// invocation, or one Init, sends to Logs: the rest is read and dropped
 	// and one platform line says how much, so that a function flooding its
@@ -208,7 +214,7 @@ func NewPool(cfg PoolConfig) (*Pool, error) {
 		if p.argv != nil {
 			interp = p.argv[0]
 		}
-		if p.view, err = newPoolView(interp, p.cfg.ScratchDir); err != nil {
+		if p.view, err = newPoolView(interp, p.cfg.ScratchDir, p.cfg.HideDirs); err != nil {
 			return nil, fmt.Errorf("new sandbox pool for %s: %w", f.Name, err)
 		}
 	}

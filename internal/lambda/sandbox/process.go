@@ -90,19 +90,24 @@ func startProcess(spec helperSpec, cloneflags uintptr, out *os.File) (*process, 
 	}
 	go func() {
 		defer sr.Close()
+		if isInit {
+			// The runtime's end is the init's report, not the init's own
+			// end, which waits for the namespace to come down (and, in a
+			// race-detector build, a second more).
+			if st, err := readStatus(status); err == nil && st.Op == "exit" {
+				p.status, p.maxRSSKB = syscall.WaitStatus(st.Status), st.MaxRSS
+				close(p.exited)
+				_ = cmd.Wait()
+				return
+			}
+			// No report: the init was killed, and the runtime with it.
+		}
 		// With *os.File outputs exec copies nothing, so Wait returns as soon
 		// as the process is gone, even if its children still hold the pipe.
 		_ = cmd.Wait()
 		p.status = cmd.ProcessState.Sys().(syscall.WaitStatus)
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			p.maxRSSKB = ru.Maxrss
-		}
-		if isInit {
-			// The init's own death says nothing (killed with its namespace);
-			// its report on the runtime does, if it lived to write one.
-			if st, err := readStatus(status); err == nil && st.Op == "exit" {
-				p.status, p.maxRSSKB = syscall.WaitStatus(st.Status), st.MaxRSS
-			}
 		}
 		close(p.exited)
 	}()

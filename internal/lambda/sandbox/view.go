@@ -44,6 +44,10 @@ type viewSpec struct {
 	Keep []string `json:"keep,omitempty"`
 	// OptStub holds empty mount points for Keep entries under /opt.
 	OptStub string `json:"optStub,omitempty"`
+	// Hide are host directories covered by an empty read-only one: the
+	// pool's scratch directory (other environments' /tmp) and whatever the
+	// platform names (its data directory).
+	Hide []string `json:"hide,omitempty"`
 }
 
 // under reports whether path is root or inside it.
@@ -111,6 +115,17 @@ func buildView(v *viewSpec) error {
 	if _, _, e := syscall.Syscall6(sysMountSetattr, uintptr(fdcwd), uintptr(unsafe.Pointer(&root[0])), atRecursive,
 		uintptr(unsafe.Pointer(&attr)), unsafe.Sizeof(attr), 0); e != 0 {
 		return fmt.Errorf("make / read-only: mount_setattr: %w", e)
+	}
+	for _, h := range v.Hide {
+		if under(h, "/var") || under(h, "/opt") || under(h, "/tmp") || under(h, "/dev") {
+			continue // replaced wholesale below
+		}
+		if _, err := os.Stat(h); err != nil {
+			continue
+		}
+		if err := tmpfs(h, "mode=755,size=4k", syscall.MS_RDONLY|syscall.MS_NOSUID|syscall.MS_NODEV|syscall.MS_NOEXEC); err != nil {
+			return err
+		}
 	}
 	if err := syscall.Mount("proc", "/proc", "proc", syscall.MS_NOSUID|syscall.MS_NODEV|syscall.MS_NOEXEC|syscall.MS_RDONLY, ""); err != nil {
 		return fmt.Errorf("mount /proc: %w", err)
