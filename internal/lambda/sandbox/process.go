@@ -112,8 +112,14 @@ func startProcess(spec helperSpec, cloneflags uintptr, out *os.File) (*process, 
 		close(p.exited)
 	}()
 	switch {
+	case errors.Is(err, io.EOF) && cloneflags != 0:
+		// An init reports "started"; this one died before it could.
+		<-p.exited
+		return nil, fmt.Errorf("sandbox setup: helper exited: %s", p.exitReason())
 	case errors.Is(err, io.EOF):
-		return p, nil // fallback: the status pipe closed on exec
+		// Fallback: the status pipe closed on exec. (A helper that died
+		// first looks the same, and is then the runtime's exit.)
+		return p, nil
 	case isInit:
 		return p, nil
 	case err != nil:
