@@ -284,7 +284,10 @@ func prctl(option, arg uintptr) error {
 // to where an isolated environment sees it; other paths are unchanged.
 func guestPath(host string, f Function, runtimeDir string) string {
 	rel := func(root, guest string) (string, bool) {
-		if root == "" || !under(host, root) {
+		if root == "" {
+			return "", false
+		}
+		if root = filepath.Clean(root); !under(host, root) {
 			return "", false
 		}
 		return filepath.Join(guest, strings.TrimPrefix(host, root)), true
