@@ -185,7 +185,8 @@ func guessService(r *http.Request) string {
 	p := r.URL.Path
 	switch {
 	case strings.HasPrefix(p, "/2015-03-31/"), strings.HasPrefix(p, "/2017-10-31/"), strings.HasPrefix(p, "/2018-10-31/"),
-		strings.HasPrefix(p, "/2019-09-30/"), strings.HasPrefix(p, "/2016-08-19/"), strings.HasPrefix(p, "/2020-06-30/"):
+		strings.HasPrefix(p, "/2019-09-30/"), strings.HasPrefix(p, "/2016-08-19/"), strings.HasPrefix(p, "/2020-06-30/"),
+		strings.HasPrefix(p, "/2019-09-25/"), strings.HasPrefix(p, "/2017-03-31/"):
 		return "lambda"
 	case strings.HasPrefix(p, "/v2/"):
 		return "apigateway"

@@ -9,163 +9,191 @@ import (
 
 	"github.com/cloudlet-dev/cloudlet/internal/awsapi/restjson"
 	"github.com/cloudlet-dev/cloudlet/internal/awserr"
-	"github.com/cloudlet-dev/cloudlet/internal/lambda"
 )
 
-// lambdaRoute is a Lambda REST path split into what the adapters need.
+// lambdaRoute is a Lambda REST path split into the operation it names and
+// the identifiers its URI carries, each decoded once (a function ARN's
+// colons arrive escaped).
 type lambdaRoute struct {
-	version  string // 2015-03-31, 2017-10-31, ...
-	function string // decoded function name, partial or full ARN
-	sub      string // "", configuration, code, invocations, policy, versions, aliases, concurrency
-	subID    string // the statement ID of policy/{sid}, the alias name, ...
+	op       string
+	function string // function name, partial or full ARN, maybe qualified
+	layer    string // layer name or ARN
+	id       string // statement ID, alias name, layer version or tagged ARN
 }
 
-// parseLambdaPath reads /{version}/functions[/{name}[/{sub}[/{id}]]] from
-// the raw path, so that an ARN's escaped colons decode once.
-func parseLambdaPath(raw string) (lambdaRoute, bool, bool) {
-	segs := strings.Split(strings.Trim(raw, "/"), "/")
-	if len(segs) < 2 {
-		return lambdaRoute{}, false, false
-	}
-	r := lambdaRoute{version: segs[0]}
-	if segs[1] != "functions" {
-		return r, false, false
-	}
-	dec := func(s string) string {
+// lambdaOp serves one operation.
+type lambdaOp func(h *Handler, c *call, rt lambdaRoute) error
+
+// lambdaOps maps the operations cloudlet implements to their adapters.
+// Paths and success statuses follow botocore's lambda model (2015-03-31).
+var lambdaOps = map[string]lambdaOp{
+	"CreateFunction":                  (*Handler).lambdaCreate,
+	"ListFunctions":                   (*Handler).lambdaList,
+	"GetFunction":                     (*Handler).lambdaGet,
+	"GetFunctionConfiguration":        (*Handler).lambdaGetConfiguration,
+	"DeleteFunction":                  (*Handler).lambdaDelete,
+	"UpdateFunctionConfiguration":     (*Handler).lambdaUpdateConfiguration,
+	"UpdateFunctionCode":              (*Handler).lambdaUpdateCode,
+	"Invoke":                          (*Handler).lambdaInvoke,
+	"AddPermission":                   (*Handler).lambdaAddPermission,
+	"GetPolicy":                       (*Handler).lambdaGetPolicy,
+	"RemovePermission":                (*Handler).lambdaRemovePermission,
+	"PublishVersion":                  (*Handler).lambdaPublishVersion,
+	"ListVersionsByFunction":          (*Handler).lambdaListVersions,
+	"CreateAlias":                     (*Handler).lambdaCreateAlias,
+	"GetAlias":                        (*Handler).lambdaGetAlias,
+	"UpdateAlias":                     (*Handler).lambdaUpdateAlias,
+	"DeleteAlias":                     (*Handler).lambdaDeleteAlias,
+	"ListAliases":                     (*Handler).lambdaListAliases,
+	"PutFunctionConcurrency":          (*Handler).lambdaPutConcurrency,
+	"GetFunctionConcurrency":          (*Handler).lambdaGetConcurrency,
+	"DeleteFunctionConcurrency":       (*Handler).lambdaDeleteConcurrency,
+	"GetAccountSettings":              (*Handler).lambdaAccountSettings,
+	"PutFunctionEventInvokeConfig":    (*Handler).lambdaPutEventInvokeConfig,
+	"UpdateFunctionEventInvokeConfig": (*Handler).lambdaUpdateEventInvokeConfig,
+	"GetFunctionEventInvokeConfig":    (*Handler).lambdaGetEventInvokeConfig,
+	"DeleteFunctionEventInvokeConfig": (*Handler).lambdaDeleteEventInvokeConfig,
+	"ListFunctionEventInvokeConfigs":  (*Handler).lambdaListEventInvokeConfigs,
+	"PublishLayerVersion":             (*Handler).lambdaPublishLayerVersion,
+	"GetLayerVersion":                 (*Handler).lambdaGetLayerVersion,
+	"GetLayerVersionByArn":            (*Handler).lambdaGetLayerVersionByArn,
+	"ListLayerVersions":               (*Handler).lambdaListLayerVersions,
+	"DeleteLayerVersion":              (*Handler).lambdaDeleteLayerVersion,
+	"ListTags":                        (*Handler).lambdaListTags,
+}
+
+// lambdaRouteOf names the operation of a Lambda request by method and
+// path. The date segment is not checked: the model spreads operations
+// over several (concurrency is PUT under 2017-10-31 but GET under
+// 2019-09-30), and what follows it is unambiguous. An unknown route has
+// an empty op.
+func lambdaRouteOf(r *http.Request) lambdaRoute {
+	var segs []string
+	for _, s := range strings.Split(strings.Trim(rawPath(r), "/"), "/") {
 		if d, err := url.PathUnescape(s); err == nil {
-			return d
+			s = d
 		}
-		return s
+		segs = append(segs, s)
 	}
-	if len(segs) >= 3 {
-		r.function = dec(segs[2])
+	if len(segs) < 2 {
+		return lambdaRoute{}
 	}
-	if len(segs) >= 4 {
-		r.sub = segs[3]
+	m, rest := r.Method, segs[1:]
+	pick := func(ops map[string]string) string { return ops[m] }
+	var rt lambdaRoute
+	switch rest[0] {
+	case "functions":
+		if len(rest) >= 2 {
+			rt.function = rest[1]
+		}
+		if len(rest) >= 4 {
+			rt.id = rest[3]
+		}
+		switch {
+		case len(rest) == 1:
+			rt.op = pick(map[string]string{http.MethodPost: "CreateFunction", http.MethodGet: "ListFunctions"})
+		case len(rest) == 2:
+			rt.op = pick(map[string]string{http.MethodGet: "GetFunction", http.MethodDelete: "DeleteFunction"})
+		case len(rest) == 3:
+			rt.op = functionSubOps[rest[2]][m]
+		case len(rest) == 4 && rest[2] == "policy":
+			rt.op = pick(map[string]string{http.MethodDelete: "RemovePermission"})
+		case len(rest) == 4 && rest[2] == "aliases":
+			rt.op = pick(map[string]string{http.MethodGet: "GetAlias", http.MethodPut: "UpdateAlias", http.MethodDelete: "DeleteAlias"})
+		case len(rest) == 4 && rest[2] == "event-invoke-config" && rest[3] == "list":
+			rt.op, rt.id = pick(map[string]string{http.MethodGet: "ListFunctionEventInvokeConfigs"}), ""
+		}
+	case "account-settings":
+		if len(rest) == 1 {
+			rt.op = pick(map[string]string{http.MethodGet: "GetAccountSettings"})
+		}
+	case "layers":
+		if len(rest) >= 2 {
+			rt.layer = rest[1]
+		}
+		switch {
+		case len(rest) == 1 && m == http.MethodGet && r.URL.Query().Get("find") == "LayerVersion":
+			rt.op, rt.id = "GetLayerVersionByArn", r.URL.Query().Get("Arn")
+		case len(rest) == 3 && rest[2] == "versions":
+			rt.op = pick(map[string]string{http.MethodPost: "PublishLayerVersion", http.MethodGet: "ListLayerVersions"})
+		case len(rest) == 4 && rest[2] == "versions":
+			rt.op, rt.id = pick(map[string]string{http.MethodGet: "GetLayerVersion", http.MethodDelete: "DeleteLayerVersion"}), rest[3]
+		}
+	case "tags":
+		if len(rest) == 2 {
+			rt.op, rt.id = pick(map[string]string{http.MethodGet: "ListTags", http.MethodPost: "TagResource", http.MethodDelete: "UntagResource"}), rest[1]
+		}
 	}
-	if len(segs) >= 5 {
-		r.subID = dec(segs[4])
-	}
-	return r, true, len(segs) <= 5
+	return rt
+}
+
+// functionSubOps are the operations on /functions/{name}/{sub}, by sub
+// and method.
+var functionSubOps = map[string]map[string]string{
+	"configuration":       {http.MethodGet: "GetFunctionConfiguration", http.MethodPut: "UpdateFunctionConfiguration"},
+	"code":                {http.MethodPut: "UpdateFunctionCode"},
+	"invocations":         {http.MethodPost: "Invoke"},
+	"policy":              {http.MethodPost: "AddPermission", http.MethodGet: "GetPolicy"},
+	"versions":            {http.MethodPost: "PublishVersion", http.MethodGet: "ListVersionsByFunction"},
+	"aliases":             {http.MethodPost: "CreateAlias", http.MethodGet: "ListAliases"},
+	"concurrency":         {http.MethodPut: "PutFunctionConcurrency", http.MethodGet: "GetFunctionConcurrency", http.MethodDelete: "DeleteFunctionConcurrency"},
+	"event-invoke-config": {http.MethodPut: "PutFunctionEventInvokeConfig", http.MethodPost: "UpdateFunctionEventInvokeConfig", http.MethodGet: "GetFunctionEventInvokeConfig", http.MethodDelete: "DeleteFunctionEventInvokeConfig"},
+}
+
+// lambdaActions are the IAM actions whose names differ from their
+// operation's.
+var lambdaActions = map[string]string{
+	"GetLayerVersionByArn": "lambda:GetLayerVersion",
 }
 
 func (h *Handler) serveLambda(c *call) error {
-	r := c.r
-	rt, isFunctions, ok := parseLambdaPath(rawPath(r))
-	op := ""
-	if isFunctions && ok {
-		switch {
-		case rt.function == "" && r.Method == http.MethodPost:
-			op = "CreateFunction"
-		case rt.function == "" && r.Method == http.MethodGet:
-			op = "ListFunctions"
-		case rt.sub == "" && r.Method == http.MethodGet:
-			op = "GetFunction"
-		case rt.sub == "" && r.Method == http.MethodDelete:
-			op = "DeleteFunction"
-		case rt.sub == "configuration" && r.Method == http.MethodGet:
-			op = "GetFunctionConfiguration"
-		case rt.sub == "configuration" && r.Method == http.MethodPut:
-			op = "UpdateFunctionConfiguration"
-		case rt.sub == "code" && r.Method == http.MethodPut:
-			op = "UpdateFunctionCode"
-		case rt.sub == "invocations" && r.Method == http.MethodPost:
-			op = "Invoke"
-		case rt.sub == "policy" && rt.subID == "" && r.Method == http.MethodPost:
-			op = "AddPermission"
-		case rt.sub == "policy" && rt.subID == "" && r.Method == http.MethodGet:
-			op = "GetPolicy"
-		case rt.sub == "policy" && rt.subID != "" && r.Method == http.MethodDelete:
-			op = "RemovePermission"
-		case rt.sub == "versions" && r.Method == http.MethodPost:
-			op = "PublishVersion"
-		case rt.sub == "versions" && r.Method == http.MethodGet:
-			op = "ListVersionsByFunction"
-		case rt.sub == "aliases":
-			op = map[string]string{http.MethodPost: "CreateAlias", http.MethodGet: "GetAlias", http.MethodPut: "UpdateAlias", http.MethodDelete: "DeleteAlias"}[r.Method]
-			if op == "GetAlias" && rt.subID == "" {
-				op = "ListAliases"
-			}
-		case rt.sub == "concurrency":
-			op = map[string]string{http.MethodPut: "PutFunctionConcurrency", http.MethodGet: "GetFunctionConcurrency", http.MethodDelete: "DeleteFunctionConcurrency"}[r.Method]
-		}
+	rt := lambdaRouteOf(c.r)
+	c.op = rt.op
+	if c.op == "" {
+		c.op = c.r.Method + " " + c.r.URL.Path
 	}
-	if op == "" {
-		if strings.Contains(r.URL.Path, "/layers") {
-			op = "layers (" + r.Method + " " + r.URL.Path + ")"
-		} else {
-			op = r.Method + " " + r.URL.Path
-		}
-	}
-	c.op = op
 	if h.cfg.Lambda == nil {
-		return serviceMissing(c, op)
+		return serviceMissing(c, c.op)
 	}
-	fnARN := h.functionARN(rt.function)
-	if op != "Invoke" { // Invoke is authorised by the Lambda service with the function's policy
-		if err := h.authorize(c, "lambda:"+op, fnARN); err != nil {
+	op := lambdaOps[rt.op]
+	if op == nil {
+		// ListLayers (the service keeps no index of layer names), tagging
+		// after creation, function URLs, event source mappings, …
+		return notImplemented(c, c.op)
+	}
+	if rt.op != "Invoke" { // Invoke is authorised by the Lambda service with the function's policy
+		action := lambdaActions[rt.op]
+		if action == "" {
+			action = "lambda:" + rt.op
+		}
+		if err := h.authorize(c, action, h.lambdaResource(rt)); err != nil {
 			return err
 		}
 	}
-	switch op {
-	case "CreateFunction":
-		return h.lambdaCreate(c)
-	case "ListFunctions":
-		q := c.r.URL.Query()
-		maxItems, _ := strconv.Atoi(q.Get("MaxItems"))
-		out, err := h.cfg.Lambda.ListFunctions(c.ctx(), lambda.ListFunctionsInput{Marker: q.Get("Marker"), MaxItems: maxItems, FunctionVersion: q.Get("FunctionVersion")})
-		if err != nil {
-			return err
+	return op(h, c, rt)
+}
+
+// lambdaResource is the ARN an operation is authorised against.
+func (h *Handler) lambdaResource(rt lambdaRoute) string {
+	switch {
+	case rt.function != "":
+		return h.functionARN(rt.function)
+	case rt.op == "ListTags" || rt.op == "GetLayerVersionByArn":
+		if rt.id == "" {
+			return "*"
 		}
-		if out.Functions == nil {
-			out.Functions = []lambda.FunctionConfiguration{}
+		return rt.id
+	case rt.layer == "":
+		return "*"
+	case strings.HasPrefix(rt.layer, "arn:"):
+		if rt.id != "" {
+			return rt.layer + ":" + rt.id
 		}
-		restjson.WriteJSON(c.w, http.StatusOK, out)
-		return nil
-	case "GetFunction":
-		fn, err := h.cfg.Lambda.GetFunction(c.ctx(), rt.function, c.r.URL.Query().Get("Qualifier"))
-		if err != nil {
-			return err
-		}
-		restjson.WriteJSON(c.w, http.StatusOK, fn)
-		return nil
-	case "GetFunctionConfiguration":
-		fn, err := h.cfg.Lambda.GetFunctionConfiguration(c.ctx(), rt.function, c.r.URL.Query().Get("Qualifier"))
-		if err != nil {
-			return err
-		}
-		restjson.WriteJSON(c.w, http.StatusOK, fn)
-		return nil
-	case "DeleteFunction":
-		if err := h.cfg.Lambda.DeleteFunction(c.ctx(), rt.function); err != nil {
-			return err
-		}
-		restjson.WriteJSON(c.w, http.StatusNoContent, nil)
-		return nil
-	case "UpdateFunctionCode":
-		return h.lambdaUpdateCode(c, rt.function)
-	case "Invoke":
-		return h.lambdaInvoke(c, rt.function)
-	case "AddPermission":
-		return h.lambdaAddPermission(c, rt.function)
-	case "GetPolicy":
-		pol, err := h.cfg.Lambda.GetPolicy(c.ctx(), rt.function, c.r.URL.Query().Get("Qualifier"))
-		if err != nil {
-			return err
-		}
-		restjson.WriteJSON(c.w, http.StatusOK, pol)
-		return nil
-	case "RemovePermission":
-		if err := h.cfg.Lambda.RemovePermission(c.ctx(), rt.function, rt.subID); err != nil {
-			return err
-		}
-		restjson.WriteJSON(c.w, http.StatusNoContent, nil)
-		return nil
+		return rt.layer
+	case rt.id != "":
+		return h.arn("lambda", "layer:"+rt.layer+":"+rt.id)
 	}
-	// UpdateFunctionConfiguration needs the function's current code, which
-	// the Lambda service does not hand out; versions, aliases, layers and
-	// concurrency are not in the service yet.
-	return notImplemented(c, op)
+	return h.arn("lambda", "layer:"+rt.layer)
 }
 
 func (h *Handler) functionARN(name string) string {
@@ -181,35 +209,6 @@ func (h *Handler) functionARN(name string) string {
 	return h.arn("lambda", "function:"+name)
 }
 
-// lambdaCreateBody is CreateFunction's request (spec lambda §8.4).
-type lambdaCreateBody struct {
-	FunctionName string
-	Runtime      string
-	Role         string
-	Handler      string
-	Description  string
-	Timeout      int
-	MemorySize   int
-	Publish      bool
-	PackageType  string
-	Code         struct {
-		ZipFile         []byte // base64 in JSON
-		S3Bucket        string
-		S3Key           string
-		S3ObjectVersion string
-		ImageURI        string `json:"ImageUri"`
-	}
-	Environment *struct {
-		Variables map[string]string
-	}
-	Architectures    []string
-	EphemeralStorage *struct{ Size int }
-	TracingConfig    *struct{ Mode string }
-	LoggingConfig    *struct{ LogGroup string }
-	Tags             map[string]string
-	Layers           []string
-}
-
 func decodeJSON(c *call, v any) error {
 	if len(c.body) == 0 {
 		return nil
@@ -220,121 +219,40 @@ func decodeJSON(c *call, v any) error {
 	return nil
 }
 
-func (h *Handler) lambdaCreate(c *call) error {
-	var b lambdaCreateBody
-	if err := decodeJSON(c, &b); err != nil {
-		return err
-	}
-	if b.Publish {
-		return notImplemented(c, "CreateFunction with Publish (versions)")
-	}
-	if len(b.Layers) > 0 {
-		return notImplemented(c, "CreateFunction with Layers")
-	}
-	in := lambda.CreateFunctionInput{FunctionName: b.FunctionName, Runtime: b.Runtime, Role: b.Role, Handler: b.Handler,
-		Description: b.Description, Timeout: b.Timeout, MemorySize: b.MemorySize, Architectures: b.Architectures,
-		PackageType: b.PackageType, Tags: b.Tags,
-		Code: lambda.Code{ZipFile: b.Code.ZipFile, S3Bucket: b.Code.S3Bucket, S3Key: b.Code.S3Key, S3ObjectVersion: b.Code.S3ObjectVersion}}
-	if b.Environment != nil {
-		in.Environment = b.Environment.Variables
-	}
-	if b.EphemeralStorage != nil {
-		in.EphemeralStorage = b.EphemeralStorage.Size
-	}
-	if b.TracingConfig != nil {
-		in.TracingMode = b.TracingConfig.Mode
-	}
-	if b.LoggingConfig != nil {
-		in.LogGroup = b.LoggingConfig.LogGroup
-	}
-	fn, err := h.cfg.Lambda.CreateFunction(c.ctx(), in)
+// reply writes v with status, or returns err.
+func reply(c *call, status int, v any, err error) error {
 	if err != nil {
 		return err
 	}
-	restjson.WriteJSON(c.w, http.StatusCreated, fn)
+	restjson.WriteJSON(c.w, status, v)
 	return nil
 }
 
-// lambdaUpdateCode replaces a function's code, keeping its configuration.
-func (h *Handler) lambdaUpdateCode(c *call, name string) error {
-	var b struct {
-		ZipFile         []byte
-		S3Bucket, S3Key string
-		S3ObjectVersion string
-		Publish         bool
-		Architectures   []string
+// maxItems reads the MaxItems query parameter; absent is zero (the
+// service's default page).
+func maxItems(c *call) (int, error) {
+	s := c.r.URL.Query().Get("MaxItems")
+	if s == "" {
+		return 0, nil
 	}
-	if err := decodeJSON(c, &b); err != nil {
-		return err
-	}
-	in := lambda.UpdateFunctionCodeInput{FunctionName: name, Architectures: b.Architectures, Publish: b.Publish,
-		Code: lambda.Code{ZipFile: b.ZipFile, S3Bucket: b.S3Bucket, S3Key: b.S3Key, S3ObjectVersion: b.S3ObjectVersion}}
-	fn, err := h.cfg.Lambda.UpdateFunctionCode(c.ctx(), in)
+	n, err := strconv.Atoi(s)
 	if err != nil {
-		return err
+		return 0, awserr.New("ValidationException", "1 validation error detected: Value '%s' at 'maxItems' failed to satisfy constraint: Member must be an integer", s)
 	}
-	restjson.WriteJSON(c.w, http.StatusOK, fn)
-	return nil
+	return n, nil
 }
 
-func (h *Handler) lambdaInvoke(c *call, name string) error {
-	in := lambda.InvokeInput{FunctionName: name, Qualifier: c.r.URL.Query().Get("Qualifier"),
-		InvocationType: c.r.Header.Get("X-Amz-Invocation-Type"), LogType: c.r.Header.Get("X-Amz-Log-Type"),
-		Payload: c.body, ClientContext: c.r.Header.Get("X-Amz-Client-Context")}
-	if !c.root {
-		in.Caller.Principal = lambda.Principal{Kind: "Role", ARN: c.principal.ARN}
+// absoluteURL turns a download link the service gives as a path (under
+// /_cloudlet/api/, when it was built without an endpoint URL) into a URL
+// on the host the client reached cloudlet by, as AWS's presigned links
+// are absolute.
+func absoluteURL(c *call, loc string) string {
+	if !strings.HasPrefix(loc, "/") {
+		return loc
 	}
-	out, err := h.cfg.Lambda.Invoke(c.ctx(), in)
-	if err != nil {
-		return err
+	scheme := "http"
+	if c.r.TLS != nil {
+		scheme = "https"
 	}
-	hd := c.w.Header()
-	if out.RequestID != "" {
-		hd.Set("x-amzn-RequestId", out.RequestID)
-	}
-	if out.StatusCode == http.StatusOK {
-		hd.Set("X-Amz-Executed-Version", out.ExecutedVersion)
-		if out.FunctionError != "" {
-			hd.Set("X-Amz-Function-Error", out.FunctionError)
-		}
-		if out.LogResult != "" {
-			hd.Set("X-Amz-Log-Result", out.LogResult)
-		}
-		ct := out.ContentType
-		if ct == "" {
-			ct = "application/json"
-		}
-		hd.Set("Content-Type", ct)
-		hd.Set("Content-Length", strconv.Itoa(len(out.Payload)))
-	}
-	c.w.WriteHeader(out.StatusCode)
-	if out.StatusCode == http.StatusOK {
-		_, _ = c.w.Write(out.Payload)
-	}
-	return nil
-}
-
-func (h *Handler) lambdaAddPermission(c *call, name string) error {
-	var b struct {
-		StatementID         string `json:"StatementId"`
-		Action              string
-		Principal           string
-		SourceArn           string
-		SourceAccount       string
-		PrincipalOrgID      string
-		EventSourceToken    string
-		FunctionURLAuthType string `json:"FunctionUrlAuthType"`
-		RevisionID          string `json:"RevisionId"`
-	}
-	if err := decodeJSON(c, &b); err != nil {
-		return err
-	}
-	st, err := h.cfg.Lambda.AddPermission(c.ctx(), name, lambda.PermissionInput{StatementID: b.StatementID, Action: b.Action,
-		Principal: b.Principal, SourceArn: b.SourceArn, SourceAccount: b.SourceAccount, PrincipalOrgID: b.PrincipalOrgID,
-		FunctionURLAuthType: b.FunctionURLAuthType, Qualifier: c.r.URL.Query().Get("Qualifier")})
-	if err != nil {
-		return err
-	}
-	restjson.WriteJSON(c.w, http.StatusCreated, map[string]string{"Statement": st})
-	return nil
+	return scheme + "://" + c.r.Host + loc
 }

@@ -95,9 +95,9 @@ func TestLambdaFunctions(t *testing.T) {
 	if err != nil || aws.ToString(up.CodeSha256) == aws.ToString(created.CodeSha256) || aws.ToString(up.Handler) != "index.handler" {
 		t.Fatalf("UpdateFunctionCode = %+v, %v; want new code, same handler", up, err)
 	}
-	_, err = c.PublishVersion(cx, &lambdasdk.PublishVersionInput{FunctionName: aws.String("echo")})
-	if code, _, status := apiErr(err); code != "NotImplemented" || status != 501 {
-		t.Errorf("PublishVersion = %s %d, want NotImplemented 501", code, status)
+	loc := aws.ToString(got.Code.Location)
+	if want := e.URL + "/_cloudlet/api/functions/echo/code"; loc != want || aws.ToString(got.Code.RepositoryType) != "S3" {
+		t.Errorf("GetFunction Code = %s %q, want S3 %q (absolute, on the host the client used)", aws.ToString(got.Code.RepositoryType), loc, want)
 	}
 	if _, err := exec.LookPath("python3.11"); err != nil {
 		t.Skip("invoke needs python3.11 on PATH")
