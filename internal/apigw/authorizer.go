@@ -10,8 +10,7 @@ import (
 
 // CreateAuthorizer adds a JWT or Lambda REQUEST authorizer
 // (CreateAuthorizer); it does not trigger an auto deployment (§2).
-// Authorizers are stored, deployed and validated, but not yet enforced on
-// requests. Errors: NotFoundException, BadRequestException.
+// Errors: NotFoundException, BadRequestException.
 func (s *Service) CreateAuthorizer(ctx context.Context, apiID string, in CreateAuthorizerInput) (*Authorizer, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -80,8 +80,15 @@ func (x *exchange) contextVar(name string) (string, bool) {
 		return x.errorType, x.errorType != ""
 	case "dataProcessed":
 		return strconv.Itoa(len(x.body)), true
+	case "authorizer.error":
+		return x.authError, x.authError != ""
+	case "authorizer.latency", "authorizer.integrationLatency":
+		if x.authLatency == 0 && x.authError == "" && x.auth == nil {
+			return "", false
+		}
+		return strconv.FormatInt(x.authLatency.Milliseconds(), 10), true
 	}
-	return "", false
+	return x.auth.contextVar(name)
 }
 
 // decodedPath is the request path percent-decoded, stage prefix included

@@ -44,6 +44,46 @@
 // line goes to the AccessLogSink and the route's counters (Metrics) are
 // updated.
 //
+// # Authorizers
+//
+// Between route match and invoke, a route's authorizationType decides
+// (§8); routes without one pay a single comparison.
+//
+// JWT routes verify the bearer token with package jwtauth (keys from the
+// issuer's OpenID discovery, RSA only, cached): a missing or invalid
+// token is 401 {"message":"Unauthorized"} with www-authenticate: Bearer
+// scope="" error="invalid_token" error_description="…", a token without
+// one of the route's scopes 403 {"message":"Forbidden"}. The claims reach
+// the integration stringified, with scopes null on routes without
+// authorizationScopes.
+//
+// CUSTOM routes invoke a Lambda REQUEST authorizer through the same
+// Invoker as integrations, with SourceArn
+// arn:aws:execute-api:{region}:{acct}:{apiId}/authorizers/{authorizerId}
+// or the authorizer's credentials role, within 10 s. A missing or empty
+// identity source is 401 without invoking; isAuthorized false, an IAM
+// policy without a matching Allow, or an explicit Deny is 403; a function
+// error, an invalid answer or a refused invoke is 500. Answers are cached
+// for authorizerResultTtlInSeconds, keyed on the identity values, per
+// stage and deployment; ResetAuthorizersCache clears a stage. The
+// context reaches a 2.0 integration as requestContext.authorizer.lambda
+// (JSON types kept; principalId added for policy answers) and a 1.0 one
+// flattened into requestContext.authorizer as strings beside principalId.
+//
+// AWS_IAM routes read the body first (the signature covers it) and ask
+// the IAMAuthenticator to verify SigV4 for execute-api and to authorize
+// execute-api:Invoke on arn:aws:execute-api:{region}:{acct}:{apiId}/{stage}/{METHOD}/{path};
+// any failure is 403 {"message":"Forbidden"}. The caller reaches 2.0 as
+// requestContext.authorizer.iam and 1.0 as requestContext.identity.
+//
+// Choices where AWS is silent: only the audience error_description is
+// AWS's own text; a token without exp is refused; the routeArn/methodArn
+// of the authorizer event carries the request's path (the $default route:
+// {stage}/$default); a policy answer cached for one route is evaluated
+// afresh against the next route's ARN; a context using the reserved key
+// claims is 500; 1.0's requestContext.authorizer on AWS_IAM routes keeps
+// its null claims and scopes.
+//
 // # OpenAPI
 //
 // ImportAPI and ReimportAPI (and so CloudFormation's Api Body, which SAM
@@ -81,9 +121,10 @@
 //     do not alter its limits.
 //   - Access log lines go to the log group of destinationArn, stream
 //     {apiId}_{stage}; a variable without a value prints "-".
-//   - Authorizers are stored and deployed but not enforced yet: a route
-//     with an authorizer is served without one (the seam is
-//     Service.authorize).
+//   - A function that Lambda throttles (429 TooManyRequestsException)
+//     gives the client 500 {"message":"Internal Server Error"} (§6, §13.5:
+//     "500 is likely"), like any invoke Lambda refuses; no Retry-After.
+//   - Authorizer choices are listed under Authorizers above.
 //   - WEBSOCKET APIs, AWS service integrations (integrationSubtype) and
 //     VPC links are refused with 501 NotImplemented naming the property.
 package apigw

@@ -10,9 +10,9 @@ import (
 
 // invokeLambda serves an AWS_PROXY integration: build the event, invoke,
 // map the result (§3–§6).
-func (s *Service) invokeLambda(x *exchange, authz []byte) *outcome {
+func (s *Service) invokeLambda(x *exchange) *outcome {
 	integ := x.route.integ
-	req := s.eventRequest(x, authz)
+	req := s.eventRequest(x)
 	var event []byte
 	if integ.PayloadFormatVersion == "1.0" {
 		event = payload.EventV1(req)
@@ -82,38 +82,18 @@ func (s *Service) invokeLambda(x *exchange, authz []byte) *outcome {
 	return &outcome{status: resp.StatusCode, header: resp.Header, body: resp.Body}
 }
 
-// eventRequest gathers what the payload package needs, after the
-// integration's request mapping (§9.1).
-func (s *Service) eventRequest(x *exchange, authz []byte) *payload.Request {
-	r := x.r
-	domain, prefix := x.domain()
-	req := &payload.Request{
-		Method:         r.Method,
-		EscapedPath:    x.escapedPath,
-		RawQuery:       r.URL.RawQuery,
-		Header:         r.Header,
-		Host:           r.Host,
-		Body:           x.body,
-		SourceIP:       sourceIP(r),
-		ForwardedPort:  forwardedPort(r),
-		ForwardedProto: "http",
-		RouteKey:       x.route.key,
-		RoutePath:      x.route.path,
-		StageVariables: x.stage.vars,
-		AccountID:      s.cfg.AccountID,
-		APIID:          x.api.id,
-		DomainName:     domain,
-		DomainPrefix:   prefix,
-		Stage:          x.stage.name,
-		RequestID:      x.requestID,
-		Time:           x.now,
-		Authorizer:     authz,
-	}
-	if r.TLS != nil {
-		req.ForwardedProto = "https"
+// eventRequest gathers what the payload package needs: the request
+// after the integration's request mapping (§9.1), its body, and what the
+// authorizer established.
+func (s *Service) eventRequest(x *exchange) *payload.Request {
+	req := s.baseRequest(x)
+	req.Body = x.body
+	if x.auth != nil {
+		req.Authorizer = x.auth.eventJSON(x.route.integ.PayloadFormatVersion)
+		req.Identity = x.auth.identity()
 	}
 	if len(x.route.integ.requestOps) > 0 {
-		ed := x.mapRequest(x.route.integ, r.Header.Clone())
+		ed := x.mapRequest(x.route.integ, x.r.Header.Clone())
 		req.Header = ed.header
 		if ed.query != nil {
 			req.RawQuery = encodeQuery(*ed.query)
@@ -121,14 +101,10 @@ func (s *Service) eventRequest(x *exchange, authz []byte) *payload.Request {
 		if ed.path != "" {
 			req.EscapedPath = ed.path
 		}
-	}
-	if req.Header.Get("X-Amzn-Trace-Id") == "" {
-		req.TraceID = newTraceID(x.now.Unix())
-	}
-	if len(x.params) > 0 {
-		req.PathParameters = make([]payload.Param, len(x.params))
-		for i, p := range x.params {
-			req.PathParameters[i] = payload.Param{Name: p.Name, Value: p.Value}
+		if req.Header.Get("X-Amzn-Trace-Id") != "" {
+			req.TraceID = ""
+		} else if req.TraceID == "" {
+			req.TraceID = newTraceID(x.now.Unix())
 		}
 	}
 	return req

@@ -57,10 +57,17 @@ type liveRoute struct {
 	path string // the route's path, or "$default"
 	// arnSuffix ends the SourceArn after "{stage}/": "{METHOD}/" is put
 	// before it, or it is the whole "$default" for the $default route.
-	arnSuffix  string
-	isDefault  bool
-	integ      *liveIntegration
-	authorizer *Authorizer // nil when the route has none
+	arnSuffix string
+	isDefault bool
+	integ     *liveIntegration
+	// authType is the route's authorizationType; "" for NONE and for
+	// values AWS accepts but that name no authorization (§8.1).
+	authType string
+	// authorizer is the JWT or REQUEST authorizer of a JWT or CUSTOM
+	// route; nil otherwise, or when the deployment lacks it (then the
+	// route answers 500).
+	authorizer *liveAuthorizer
+	scopes     []string // authorizationScopes of a JWT route
 }
 
 type liveIntegration struct {
@@ -157,8 +164,10 @@ func (s *Service) reload(apiID string) error {
 	next := maps.Clone(cur)
 	if la == nil {
 		delete(next, apiID)
+		s.authCache.reset(apiID, "")
 	} else {
 		next[apiID] = la
+		s.authCache.retain(apiID, func(stage string) bool { return la.stages[stage] != nil })
 	}
 	s.live.Store(&next)
 	return nil
@@ -187,9 +196,9 @@ func (s *Service) compile(id string, snap *snapshot) *compiledDeployment {
 		}
 		integs[ig.IntegrationID] = li
 	}
-	auths := make(map[string]*Authorizer, len(snap.Authorizers))
+	auths := make(map[string]*liveAuthorizer, len(snap.Authorizers))
 	for i := range snap.Authorizers {
-		auths[snap.Authorizers[i].AuthorizerID] = &snap.Authorizers[i]
+		auths[snap.Authorizers[i].AuthorizerID] = s.compileAuthorizer(id, &snap.Authorizers[i])
 	}
 	routes := slices.Clone(snap.Routes)
 	slices.SortFunc(routes, func(a, b Route) int { return strings.Compare(a.RouteKey, b.RouteKey) })
@@ -211,8 +220,17 @@ func (s *Service) compile(id string, snap *snapshot) *compiledDeployment {
 		} else {
 			lr.path, lr.arnSuffix = k.Path, strings.TrimPrefix(k.Path, "/")
 		}
-		if r.AuthorizationType != AuthorizationNone && r.AuthorizerID != "" {
-			lr.authorizer = auths[r.AuthorizerID]
+		switch r.AuthorizationType {
+		case AuthorizationJWT, AuthorizationCustom:
+			lr.authType, lr.authorizer = r.AuthorizationType, auths[r.AuthorizerID]
+			if lr.authorizer == nil {
+				s.log.Warn("apigw: route's authorizer missing from deployment", "deployment", id, "routeKey", r.RouteKey, "authorizer", r.AuthorizerID)
+			}
+			if r.AuthorizationType == AuthorizationJWT {
+				lr.scopes = slices.Clone(r.AuthorizationScopes)
+			}
+		case AuthorizationIAM:
+			lr.authType = AuthorizationIAM
 		}
 		keys = append(keys, k)
 		cd.routes = append(cd.routes, lr)

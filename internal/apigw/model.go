@@ -128,8 +128,8 @@ type JWTConfiguration struct {
 	Issuer   string   `json:"issuer,omitempty"`
 }
 
-// Authorizer is a JWT or Lambda REQUEST authorizer. Only the model exists
-// for now; routes that use one are served without authorization checks.
+// Authorizer is a JWT or Lambda REQUEST authorizer; routes name it by
+// authorizerId with authorizationType JWT or CUSTOM.
 type Authorizer struct {
 	AuthorizerID                   string            `json:"authorizerId"`
 	Name                           string            `json:"name"`

@@ -40,6 +40,14 @@ type exchange struct {
 	// is the same without the stage prefix ($request.path).
 	escapedPath, stagePath string
 	body                   []byte
+	bodyRead               bool   // body was read before authorization (AWS_IAM)
+	traceID                string // made once, for the authorizer and integration events
+
+	// What the authorizer established; nil when the route has none or it
+	// refused.
+	auth        *authResult
+	authError   string // $context.authorizer.error
+	authLatency time.Duration
 
 	// What happened, for access logs and metrics.
 	status             int
@@ -128,19 +136,21 @@ func (s *Service) serve(x *exchange) {
 		s.gatewayError(x, http.StatusTooManyRequests, msgTooManyRequests, "THROTTLED")
 		return
 	}
-	authz, ok := s.authorize(x)
-	if !ok {
+	if !s.authorize(x) {
 		return
 	}
-	if x.body, ok = s.readBody(x); !ok {
-		return
+	if !x.bodyRead {
+		var ok bool
+		if x.body, ok = s.readBody(x); !ok {
+			return
+		}
 	}
 	var out *outcome
 	switch x.route.integ.IntegrationType {
 	case IntegrationHTTPProxy:
 		out = s.invokeHTTP(x)
 	default:
-		out = s.invokeLambda(x, authz)
+		out = s.invokeLambda(x)
 	}
 	if out != nil {
 		s.respond(x, out)
@@ -215,19 +225,6 @@ func stripFirstSegment(escaped string) string {
 		return p[i:]
 	}
 	return "/"
-}
-
-// authorize is the step between route match and invoke where JWT, Lambda
-// REQUEST and IAM authorizers run. They are not enforced yet: a route
-// with an authorizer is served as if it had none, and no authorizer
-// context reaches the event. When they are, this returns the
-// requestContext.authorizer JSON, or writes the 401/403/500 and reports
-// false.
-func (s *Service) authorize(x *exchange) ([]byte, bool) {
-	if x.route.authorizer != nil {
-		s.log.Debug("apigw: authorizer not enforced", "requestId", x.requestID, "authorizer", x.route.authorizer.AuthorizerID)
-	}
-	return nil, true
 }
 
 // readBody reads the request body up to the 10 MB payload quota (§9.3);

@@ -12,11 +12,13 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/cloudlet-dev/cloudlet/internal/apigw/jwtauth"
 	"github.com/cloudlet-dev/cloudlet/internal/store"
 )
 
-// Invoker runs a Lambda function for an AWS_PROXY integration. The Lambda
-// service implements it; a networked fabric may replace it.
+// Invoker runs a Lambda function for an AWS_PROXY integration or a Lambda
+// REQUEST authorizer. The Lambda service implements it; a networked
+// fabric may replace it.
 //
 // InvokeForAPI returns an error when the invoke was refused or failed
 // before the function ran (no permission for CredentialsARN or the
@@ -46,7 +48,9 @@ type Invocation struct {
 	// SourceARN is arn:aws:execute-api:{region}:{acct}:{apiId}/{stage}/{METHOD}/{path}
 	// (shared/specs/http-api.md §10); {path} is the route's path without
 	// its leading slash ("pets/{id}"), and METHOD/path is "$default" for
-	// the $default route.
+	// the $default route. For an authorizer it is
+	// arn:aws:execute-api:{region}:{acct}:{apiId}/authorizers/{authorizerId}
+	// (§8.3), and CredentialsARN the authorizer's credentials role.
 	SourceARN string
 }
 
@@ -84,6 +88,12 @@ type Config struct {
 	// HTTPClient sends HTTP_PROXY requests; nil uses a client that
 	// follows no redirects.
 	HTTPClient *http.Client
+	// IAM verifies callers of AWS_IAM routes; nil answers them 403.
+	IAM IAMAuthenticator
+	// JWKSClient fetches JWT issuers' discovery documents and key sets;
+	// nil uses a default client. Fetches are bounded to 1500 ms and
+	// 150000 bytes whatever the client (§8.2).
+	JWKSClient *http.Client
 	// AccountRateLimit and AccountBurstLimit override the account-level
 	// throttle (10,000 requests per second, burst 5,000) when positive.
 	AccountRateLimit  float64
@@ -106,6 +116,9 @@ type Service struct {
 	account  *rate.Limiter                // the account-level bucket, shared by every API
 	limiters map[limiterKey]*rate.Limiter // route buckets, guarded by mu
 	counters map[counterKey]*counters     // route metrics, guarded by mu
+
+	jwt       *jwtauth.Verifier // JWT authorizers' key cache
+	authCache authCache         // Lambda authorizer answers
 }
 
 // New builds a Service and compiles every stored API's deployed stages so
@@ -139,6 +152,7 @@ func New(cfg Config) (*Service, error) {
 	if s.rid == nil {
 		s.rid = newRequestID
 	}
+	s.jwt = jwtauth.New(jwtauth.Config{HTTPClient: cfg.JWKSClient, Now: s.now, Logger: s.log})
 	if s.cfg.EndpointURL == nil {
 		s.cfg.EndpointURL = func(apiID string) string { return "http://" + apiID + ".execute-api.localhost" }
 	}

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -55,7 +54,8 @@ func (f *Failure) Unwrap() error { return f.Err }
 
 func fail(desc string, err error) *Failure { return &Failure{Description: desc, Err: err} }
 
-// Token is a verified token as the integration receives it.
+// Token is a verified token as the integration receives it. Tokens are
+// cached and shared between requests: callers must not modify one.
 type Token struct {
 	// Claims holds every non-null claim, stringified (§8.2).
 	Claims map[string]string
@@ -86,11 +86,31 @@ type Verifier struct {
 
 	mu      sync.Mutex
 	issuers map[string]*issuerKeys
+
+	tmu    sync.Mutex
+	tokens map[tokenKey]*verified // tokens whose signature, iss and aud passed
+}
+
+// maxCachedTokens bounds the verified-token cache; when full it starts
+// over.
+const maxCachedTokens = 10000
+
+type tokenKey struct{ issuer, token string }
+
+// verified is a token that passed every check but the clock's, which is
+// applied again on each use: a cache hit skips only the RSA verification
+// and claim decoding. A key the issuer withdraws stays trusted for the
+// tokens it already verified, until they expire.
+type verified struct {
+	audiences []string
+	tok       *Token
+	exp       time.Time
+	nbf, iat  *time.Time
 }
 
 // New builds a Verifier.
 func New(cfg Config) *Verifier {
-	v := &Verifier{client: cfg.HTTPClient, now: cfg.Now, log: cfg.Logger, issuers: map[string]*issuerKeys{}}
+	v := &Verifier{client: cfg.HTTPClient, now: cfg.Now, log: cfg.Logger, issuers: map[string]*issuerKeys{}, tokens: map[tokenKey]*verified{}}
 	if v.client == nil {
 		v.client = &http.Client{}
 	}
@@ -127,6 +147,45 @@ func (v *Verifier) Verify(ctx context.Context, issuer string, audiences []string
 	if token == "" {
 		return nil, fail(DescMissing, nil)
 	}
+	key := tokenKey{issuer: issuer, token: token}
+	v.tmu.Lock()
+	hit := v.tokens[key]
+	v.tmu.Unlock()
+	if hit != nil && slices.Equal(hit.audiences, audiences) {
+		return hit.check(v.now())
+	}
+	vt, err := v.verify(ctx, issuer, audiences, token)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := vt.check(v.now())
+	if err == nil {
+		v.tmu.Lock()
+		if len(v.tokens) >= maxCachedTokens {
+			clear(v.tokens)
+		}
+		v.tokens[key] = vt
+		v.tmu.Unlock()
+	}
+	return tok, err
+}
+
+// check applies the clock: exp in the future, nbf and iat not (§8.2
+// step 6).
+func (vt *verified) check(now time.Time) (*Token, error) {
+	switch {
+	case !now.Before(vt.exp):
+		return nil, fail(DescExpired, fmt.Errorf("expired at %s", vt.exp.UTC().Format(time.RFC3339)))
+	case vt.nbf != nil && now.Before(*vt.nbf):
+		return nil, fail(DescNotYetValid, nil)
+	case vt.iat != nil && now.Before(*vt.iat):
+		return nil, fail(DescIssuedLater, nil)
+	}
+	return vt.tok, nil
+}
+
+// verify does every check but the clock's.
+func (v *Verifier) verify(ctx context.Context, issuer string, audiences []string, token string) (*verified, error) {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
 		return nil, fail(DescMalformed, fmt.Errorf("%d segments, want 3", len(parts)))
@@ -137,8 +196,7 @@ func (v *Verifier) Verify(ctx context.Context, issuer string, audiences []string
 	}
 	alg, ok := rsaAlgorithms[h.Alg]
 	if !ok {
-		// Worded as AWS's Go stack words it [UNV].
-		return nil, fail("signing method "+strconv.Quote(h.Alg)+" is invalid", nil)
+		return nil, fail(algDescription(h.Alg), nil)
 	}
 	if h.Kid == "" {
 		return nil, fail(DescKeyNotFound, errors.New("the token names no kid"))
@@ -165,7 +223,7 @@ func (v *Verifier) Verify(ctx context.Context, issuer string, audiences []string
 	if !claims.audienceMatches(audiences) {
 		return nil, fail(DescAudience, nil)
 	}
-	now := v.now()
+	vt := &verified{audiences: slices.Clone(audiences)}
 	exp, ok, err := claims.time("exp")
 	switch {
 	case err != nil:
@@ -174,20 +232,31 @@ func (v *Verifier) Verify(ctx context.Context, issuer string, audiences []string
 		// [UNV] AWS documents exp as checked; a token without one is
 		// refused rather than living forever.
 		return nil, fail(DescNoExpiry, nil)
-	case !now.Before(exp):
-		return nil, fail(DescExpired, fmt.Errorf("expired at %s", exp.UTC().Format(time.RFC3339)))
 	}
-	if nbf, ok, err := claims.time("nbf"); err != nil {
-		return nil, fail(DescMalformed, err)
-	} else if ok && now.Before(nbf) {
-		return nil, fail(DescNotYetValid, nil)
+	vt.exp = exp
+	for name, dst := range map[string]**time.Time{"nbf": &vt.nbf, "iat": &vt.iat} {
+		t, ok, err := claims.time(name)
+		if err != nil {
+			return nil, fail(DescMalformed, err)
+		}
+		if ok {
+			*dst = &t
+		}
 	}
-	if iat, ok, err := claims.time("iat"); err != nil {
-		return nil, fail(DescMalformed, err)
-	} else if ok && now.Before(iat) {
-		return nil, fail(DescIssuedLater, nil)
+	vt.tok = &Token{Claims: claims.stringify(), Scopes: claims.scopes()}
+	return vt, nil
+}
+
+// algDescription words a refused algorithm as AWS's Go stack does
+// ("signing method HS256 is invalid") [UNV]. The name comes from the
+// client, so only a plain one is repeated.
+func algDescription(alg string) string {
+	if alg == "" || len(alg) > 16 || strings.IndexFunc(alg, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+	}) >= 0 {
+		return "signing method is invalid"
 	}
-	return &Token{Claims: claims.stringify(), Scopes: claims.scopes()}, nil
+	return "signing method " + alg + " is invalid"
 }
 
 func decodeSegment(seg string, v any) error {

@@ -109,9 +109,10 @@ func TestVerifyRefusals(t *testing.T) {
 		{"bearerOnly", "Bearer ", jwtauth.DescMissing},
 		{"twoSegments", "abc.def", jwtauth.DescMalformed},
 		{"garbageHeader", "!!!.e30.sig", jwtauth.DescMalformed},
-		{"hs256", issuertest.Unsigned(map[string]any{"alg": "HS256", "kid": "key-1"}, claims(is, nil), "c2ln"), `signing method "HS256" is invalid`},
-		{"none", issuertest.Unsigned(map[string]any{"alg": "none"}, claims(is, nil), ""), `signing method "none" is invalid`},
-		{"es256", issuertest.Unsigned(map[string]any{"alg": "ES256", "kid": "key-1"}, claims(is, nil), "c2ln"), `signing method "ES256" is invalid`},
+		{"hs256", issuertest.Unsigned(map[string]any{"alg": "HS256", "kid": "key-1"}, claims(is, nil), "c2ln"), "signing method HS256 is invalid"},
+		{"none", issuertest.Unsigned(map[string]any{"alg": "none"}, claims(is, nil), ""), "signing method none is invalid"},
+		{"oddAlg", issuertest.Unsigned(map[string]any{"alg": "x\"y"}, claims(is, nil), ""), "signing method is invalid"},
+		{"es256", issuertest.Unsigned(map[string]any{"alg": "ES256", "kid": "key-1"}, claims(is, nil), "c2ln"), "signing method ES256 is invalid"},
 		{"unknownKid", sign(t, is, "key-9", claims(is, nil)), jwtauth.DescKeyNotFound},
 		{"noKid", issuertest.Unsigned(map[string]any{"alg": "RS256"}, claims(is, nil), "c2ln"), jwtauth.DescKeyNotFound},
 		{"forgedSignature", forged, jwtauth.DescSignature},
@@ -321,4 +322,35 @@ func TestFetchLimits(t *testing.T) {
 			t.Errorf("Verify against a silent issuer = %q (%v), want %q from the fetch timeout", got, err, jwtauth.DescKeysFailed)
 		}
 	})
+}
+
+// A verified token is remembered, but the clock is applied on every use
+// and a different audience list verifies afresh.
+func TestVerifiedTokenCache(t *testing.T) {
+	is := newIssuer(t)
+	clk := &clock{t: start}
+	v := jwtauth.New(jwtauth.Config{Now: clk.Now})
+	ctx := context.Background()
+	tok := sign(t, is, "key-1", claims(is, map[string]any{"exp": start.Add(time.Minute).Unix(), "nbf": start.Unix()}))
+	steps := []struct {
+		name      string
+		advance   time.Duration
+		audiences []string
+		want      string
+	}{
+		{"first", 0, []string{"my-api"}, ""},
+		{"again", 30 * time.Second, []string{"my-api"}, ""},
+		{"otherAudiences", 0, []string{"other"}, jwtauth.DescAudience},
+		{"cachedButExpired", 30 * time.Second, []string{"my-api"}, jwtauth.DescExpired},
+	}
+	for _, st := range steps {
+		clk.Advance(st.advance)
+		_, err := v.Verify(ctx, is.URL, st.audiences, tok)
+		if got := description(err); got != st.want {
+			t.Errorf("%s: Verify = %q, want %q", st.name, got, st.want)
+		}
+	}
+	if got := is.JWKSFetches.Load(); got != 1 {
+		t.Errorf("JWKS fetches = %d, want 1", got)
+	}
 }

@@ -208,3 +208,25 @@ func TestResponseV1(t *testing.T) {
 		}
 	}
 }
+
+func TestAuthorizerEventsWithoutIdentitySources(t *testing.T) {
+	r := &Request{Method: "GET", EscapedPath: "/a", RouteKey: "GET /a", RoutePath: "/a", Body: []byte("x"), Header: http.Header{}}
+	for name, ev := range map[string][]byte{
+		"v2": AuthorizerEventV2(r, "arn", nil),
+		"v1": AuthorizerEventV1(r, "arn", nil),
+	} {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(ev, &m); err != nil {
+			t.Fatalf("%s: not JSON: %v\n%s", name, err, ev)
+		}
+		want := map[string]string{"v2": "null", "v1": `""`}[name]
+		if got := string(m["identitySource"]); got != want {
+			t.Errorf("%s identitySource = %s, want %s", name, got, want)
+		}
+		for _, k := range []string{"body", "isBase64Encoded"} {
+			if _, ok := m[k]; ok {
+				t.Errorf("%s has %s, want none (§8.3)", name, k)
+			}
+		}
+	}
+}

@@ -28,6 +28,10 @@ type Request struct {
 	Host   string
 	// Body is the request body; nil or empty when there is none.
 	Body []byte
+	// DeclaredLength is the Content-Length the client sent, for events
+	// built before the body is read (authorizer events, which carry no
+	// body): content-length shows it when Body is empty. 0 or -1: none.
+	DeclaredLength int64
 
 	// SourceIP is the TCP peer's address.
 	SourceIP string
@@ -56,6 +60,15 @@ type Request struct {
 	// (2.0) or requestContext.authorizer (1.0); nil when the route has no
 	// authorizer.
 	Authorizer []byte
+	// Identity is the caller of an AWS_IAM route, for 1.0's
+	// requestContext.identity; nil leaves its caller fields null.
+	Identity *Identity
+}
+
+// Identity is a SigV4 caller as 1.0's requestContext.identity shows it
+// (shared/specs/http-api.md §8.4). Empty fields are null.
+type Identity struct {
+	AccessKey, AccountID, Caller, User, UserARN, PrincipalOrgID string
 }
 
 // Param is one path parameter.
@@ -98,7 +111,11 @@ func (r *Request) headers() []header {
 	if r.Host != "" {
 		add("Host", "host", r.Host)
 	}
-	add("Content-Length", "content-length", strconv.Itoa(len(r.Body)))
+	n := int64(len(r.Body))
+	if n == 0 && r.DeclaredLength > 0 {
+		n = r.DeclaredLength
+	}
+	add("Content-Length", "content-length", strconv.FormatInt(n, 10))
 	if tid := r.Header.Values("X-Amzn-Trace-Id"); len(tid) > 0 {
 		add("X-Amzn-Trace-Id", "x-amzn-trace-id", tid...)
 	} else if r.TraceID != "" {

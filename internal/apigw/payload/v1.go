@@ -1,5 +1,7 @@
 package payload
 
+import "strings"
+
 // EventV1 renders the payload format 1.0 event (shared/specs/http-api.md
 // §5.1): the REST proxy shape with version "1.0". Header names keep their
 // spelling, the Cookie header stays, empty collections are null, and path
@@ -8,7 +10,18 @@ package payload
 // net/http canonicalizes header names ("user-agent" arrives as
 // "User-Agent"), so a client's own lowercase spelling is not preserved;
 // header names are case-insensitive in HTTP.
-func EventV1(r *Request) []byte {
+func EventV1(r *Request) []byte { return eventV1(r, nil) }
+
+// AuthorizerEventV1 renders the payload format 1.0 event of a Lambda
+// REQUEST authorizer (§8.3): the integration event with type, methodArn,
+// and identitySource and authorizationToken both holding the identity
+// values joined with ","; without body, isBase64Encoded and
+// requestContext.authorizer.
+func AuthorizerEventV1(r *Request, methodARN string, identity []string) []byte {
+	return eventV1(r, &authorizerFields{arn: methodARN, identity: identity})
+}
+
+func eventV1(r *Request, auth *authorizerFields) []byte {
 	w := &jsonWriter{b: make([]byte, 0, 2048+len(r.Body)*4/3)}
 	escaped := r.EscapedPath
 	if escaped == "" {
@@ -16,6 +29,13 @@ func EventV1(r *Request) []byte {
 	}
 	w.open('{')
 	w.field("version", "1.0")
+	if auth != nil {
+		joined := strings.Join(auth.identity, ",")
+		w.field("type", "REQUEST")
+		w.field("methodArn", auth.arn)
+		w.field("identitySource", joined)
+		w.field("authorizationToken", joined)
+	}
 	w.field("resource", r.RoutePath)
 	w.field("path", escaped)
 	w.field("httpMethod", r.Method)
@@ -76,20 +96,7 @@ func EventV1(r *Request) []byte {
 	w.field("domainPrefix", r.DomainPrefix)
 	w.field("extendedRequestId", r.RequestID)
 	w.field("httpMethod", r.Method)
-	w.key("identity")
-	w.open('{')
-	for _, k := range [...]string{"accessKey", "accountId", "caller", "cognitoAuthenticationProvider",
-		"cognitoAuthenticationType", "cognitoIdentityId", "cognitoIdentityPoolId", "principalOrgId"} {
-		w.key(k)
-		w.null()
-	}
-	w.field("sourceIp", r.SourceIP)
-	w.key("user")
-	w.null()
-	w.field("userAgent", ua)
-	w.key("userArn")
-	w.null()
-	w.close('}')
+	writeIdentity(w, r.Identity, r.SourceIP, ua)
 	w.field("path", r.decodedPath())
 	w.field("protocol", "HTTP/1.1")
 	w.field("requestId", r.RequestID)
@@ -99,11 +106,13 @@ func EventV1(r *Request) []byte {
 	w.field("resourceId", r.RouteKey)
 	w.field("resourcePath", r.RoutePath)
 	w.field("stage", r.Stage)
-	w.key("authorizer")
-	if r.Authorizer != nil {
-		w.raw(r.Authorizer)
-	} else {
-		w.raw([]byte(`{"claims":null,"scopes":null}`))
+	if auth == nil {
+		w.key("authorizer")
+		if r.Authorizer != nil {
+			w.raw(r.Authorizer)
+		} else {
+			w.raw([]byte(`{"claims":null,"scopes":null}`))
+		}
 	}
 	w.close('}')
 
@@ -119,6 +128,10 @@ func EventV1(r *Request) []byte {
 	} else {
 		writeStringMap(w, r.StageVariables)
 	}
+	if auth != nil {
+		w.close('}')
+		return w.b
+	}
 	b64 := false
 	w.key("body")
 	if len(r.Body) == 0 {
@@ -132,6 +145,38 @@ func EventV1(r *Request) []byte {
 	w.boolean(b64)
 	w.close('}')
 	return w.b
+}
+
+// writeIdentity writes 1.0's requestContext.identity: the caller fields
+// of an AWS_IAM route when id is set (§8.4), null otherwise.
+func writeIdentity(w *jsonWriter, id *Identity, sourceIP, userAgent string) {
+	var v Identity
+	if id != nil {
+		v = *id
+	}
+	opt := func(name, value string) {
+		w.key(name)
+		if value == "" {
+			w.null()
+		} else {
+			w.str(value)
+		}
+	}
+	w.key("identity")
+	w.open('{')
+	opt("accessKey", v.AccessKey)
+	opt("accountId", v.AccountID)
+	opt("caller", v.Caller)
+	for _, k := range [...]string{"cognitoAuthenticationProvider", "cognitoAuthenticationType", "cognitoIdentityId", "cognitoIdentityPoolId"} {
+		w.key(k)
+		w.null()
+	}
+	opt("principalOrgId", v.PrincipalOrgID)
+	w.field("sourceIp", sourceIP)
+	opt("user", v.User)
+	w.field("userAgent", userAgent)
+	opt("userArn", v.UserARN)
+	w.close('}')
 }
 
 func sortedKeys(m map[string]string) []string { return sortedRawKeys(m) }

@@ -6,11 +6,43 @@ import "strings"
 // §3): empty collections and a missing body are left out, header names
 // are lowercased with repeats comma-joined, and the Cookie header moves
 // to cookies.
-func EventV2(r *Request) []byte {
+func EventV2(r *Request) []byte { return eventV2(r, nil) }
+
+// AuthorizerEventV2 renders the payload format 2.0 event of a Lambda
+// REQUEST authorizer (§8.3): the integration event with type, routeArn
+// and the identity source values, and without body, isBase64Encoded and
+// requestContext.authorizer. identity nil (an authorizer without identity
+// sources) is sent as null.
+func AuthorizerEventV2(r *Request, routeARN string, identity []string) []byte {
+	return eventV2(r, &authorizerFields{arn: routeARN, identity: identity})
+}
+
+// authorizerFields are what an authorizer event adds to the integration
+// event.
+type authorizerFields struct {
+	arn      string
+	identity []string
+}
+
+func eventV2(r *Request, auth *authorizerFields) []byte {
 	w := &jsonWriter{b: make([]byte, 0, 1024+len(r.Body)*4/3)}
 	path := r.decodedPath()
 	w.open('{')
 	w.field("version", "2.0")
+	if auth != nil {
+		w.field("type", "REQUEST")
+		w.field("routeArn", auth.arn)
+		w.key("identitySource")
+		if auth.identity == nil {
+			w.null()
+		} else {
+			w.open('[')
+			for _, v := range auth.identity {
+				w.str(v)
+			}
+			w.close(']')
+		}
+	}
 	w.field("routeKey", r.RouteKey)
 	w.field("rawPath", path)
 	w.field("rawQueryString", r.RawQuery)
@@ -73,7 +105,7 @@ func EventV2(r *Request) []byte {
 	w.open('{')
 	w.field("accountId", r.AccountID)
 	w.field("apiId", r.APIID)
-	if r.Authorizer != nil {
+	if r.Authorizer != nil && auth == nil {
 		w.key("authorizer")
 		w.raw(r.Authorizer)
 	}
@@ -94,6 +126,10 @@ func EventV2(r *Request) []byte {
 	w.key("timeEpoch")
 	w.int(r.epochMillis())
 	w.close('}')
+	if auth != nil {
+		w.close('}')
+		return w.b
+	}
 
 	b64 := false
 	if len(r.Body) > 0 {
