@@ -4,15 +4,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
-	"sort"
 	"strings"
 
 	"github.com/cloudlet-dev/cloudlet/internal/awsapi/query"
 	"github.com/cloudlet-dev/cloudlet/internal/awserr"
 	"github.com/cloudlet-dev/cloudlet/internal/s3"
-	"github.com/cloudlet-dev/cloudlet/internal/stack"
-	"github.com/cloudlet-dev/cloudlet/internal/template"
 )
 
 // templateFrom returns the template a ValidateTemplate-like call names:
@@ -66,70 +62,25 @@ func (h *Handler) fetchTemplate(c *call, url string) (string, []byte, error) {
 	return name, body, nil
 }
 
-// parseTemplate parses and validates a template, answering with the
-// first problem in AWS's words.
-func parseTemplate(name string, body []byte) (*template.Template, error) {
-	t, err := template.Parse(name, body)
-	if err == nil {
-		err = t.Validate()
-	}
-	if err != nil {
-		if ae := template.AWSError(err); ae != nil {
-			return nil, ae
-		}
-		return nil, awserr.New(awserr.CodeValidationError, "Template format error: %v", err)
-	}
-	return t, nil
-}
-
-// requiredCapabilities reports the IAM capability a template needs and the
-// resource types that need it (spec cloudformation §5.7).
-func requiredCapabilities(t *template.Template) (caps []string, reason string) {
-	var types []string
-	named := false
-	for _, r := range t.Resources {
-		if !strings.HasPrefix(r.Type, "AWS::IAM::") {
-			continue
-		}
-		if !slices.Contains(types, r.Type) {
-			types = append(types, r.Type)
-		}
-		for _, p := range []string{"RoleName", "UserName", "GroupName", "ManagedPolicyName", "InstanceProfileName"} {
-			if r.Properties.Get(p) != nil {
-				named = true
-			}
-		}
-	}
-	if len(types) == 0 {
-		return nil, ""
-	}
-	sort.Strings(types)
-	reason = "The following resource(s) require capabilities: [" + strings.Join(types, ", ") + "]"
-	if named {
-		return []string{stack.CapabilityNamedIAM}, reason
-	}
-	return []string{stack.CapabilityIAM}, reason
-}
-
 func (h *Handler) cfnValidateTemplate(c *call, f query.Form) (any, error) {
 	name, body, err := h.templateFrom(c, f, false)
 	if err != nil {
 		return nil, err
 	}
-	t, err := parseTemplate(name, body)
+	sum, err := h.cfg.Stacks.Validate(c.ctx(), name, body)
 	if err != nil {
 		return nil, err
 	}
-	caps, reason := requiredCapabilities(t)
 	out := struct {
 		Parameters         []cfnTemplateParameter `xml:"Parameters>member"`
 		Description        string                 `xml:"Description,omitempty"`
 		Capabilities       []string               `xml:"Capabilities>member"`
 		CapabilitiesReason string                 `xml:"CapabilitiesReason,omitempty"`
 		DeclaredTransforms []string               `xml:"DeclaredTransforms>member"`
-	}{Description: t.Description, Capabilities: caps, CapabilitiesReason: reason, DeclaredTransforms: t.Transform}
-	for _, p := range t.Parameters {
-		tp := cfnTemplateParameter{ParameterKey: p.Name, NoEcho: p.NoEcho, Description: p.Description}
+	}{Description: sum.Description, Capabilities: sum.Capabilities, CapabilitiesReason: sum.CapabilitiesReason,
+		DeclaredTransforms: sum.DeclaredTransforms}
+	for _, p := range sum.Parameters {
+		tp := cfnTemplateParameter{ParameterKey: p.Key, NoEcho: p.NoEcho, Description: p.Description}
 		if p.Default != nil {
 			tp.DefaultValue = *p.Default
 		}
@@ -143,11 +94,10 @@ func (h *Handler) cfnGetTemplateSummary(c *call, f query.Form) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := parseTemplate(name, body)
+	sum, err := h.cfg.Stacks.Validate(c.ctx(), name, body)
 	if err != nil {
 		return nil, err
 	}
-	caps, reason := requiredCapabilities(t)
 	out := struct {
 		Parameters         []cfnTemplateParameter `xml:"Parameters>member"`
 		Description        string                 `xml:"Description,omitempty"`
@@ -157,18 +107,10 @@ func (h *Handler) cfnGetTemplateSummary(c *call, f query.Form) (any, error) {
 		Version            string                 `xml:"Version,omitempty"`
 		Metadata           string                 `xml:"Metadata,omitempty"`
 		DeclaredTransforms []string               `xml:"DeclaredTransforms>member"`
-	}{Description: t.Description, Capabilities: caps, CapabilitiesReason: reason, Version: t.FormatVersion,
-		DeclaredTransforms: t.Transform}
-	if t.Metadata != nil {
-		out.Metadata = t.Metadata.String()
-	}
-	for _, r := range t.Resources {
-		if !slices.Contains(out.ResourceTypes, r.Type) {
-			out.ResourceTypes = append(out.ResourceTypes, r.Type)
-		}
-	}
-	for _, p := range t.Parameters {
-		tp := cfnTemplateParameter{ParameterKey: p.Name, ParameterType: p.Type, NoEcho: p.NoEcho, Description: p.Description}
+	}{Description: sum.Description, Capabilities: sum.Capabilities, CapabilitiesReason: sum.CapabilitiesReason,
+		ResourceTypes: sum.ResourceTypes, Version: sum.Version, Metadata: sum.Metadata, DeclaredTransforms: sum.DeclaredTransforms}
+	for _, p := range sum.Parameters {
+		tp := cfnTemplateParameter{ParameterKey: p.Key, ParameterType: p.Type, NoEcho: p.NoEcho, Description: p.Description}
 		if p.Default != nil {
 			tp.DefaultValue = *p.Default
 		}

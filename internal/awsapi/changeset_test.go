@@ -128,8 +128,25 @@ func TestChangeSetsAndTemplates(t *testing.T) {
 		Wait(cx, &cfn.DescribeStacksInput{StackName: aws.String("app")}, 30*time.Second); err != nil {
 		t.Fatalf("wait stack-update-complete: %v", err)
 	}
-	_, err = c.UpdateTerminationProtection(cx, &cfn.UpdateTerminationProtectionInput{StackName: aws.String("app"), EnableTerminationProtection: aws.Bool(true)})
-	if code, _, status := apiErr(err); code != "NotImplemented" || status != 501 {
-		t.Errorf("UpdateTerminationProtection = %s %d, want NotImplemented 501 until the engine can set it", code, status)
+	tp, err := c.UpdateTerminationProtection(cx, &cfn.UpdateTerminationProtectionInput{StackName: aws.String("app"), EnableTerminationProtection: aws.Bool(true)})
+	if err != nil || aws.ToString(tp.StackId) != aws.ToString(cs.StackId) {
+		t.Fatalf("UpdateTerminationProtection = %v, %v; want the stack's ID", tp, err)
+	}
+	if ds, err := c.DescribeStacks(cx, &cfn.DescribeStacksInput{StackName: aws.String("app")}); err != nil || !aws.ToBool(ds.Stacks[0].EnableTerminationProtection) {
+		t.Errorf("DescribeStacks after UpdateTerminationProtection(true) = %v; want EnableTerminationProtection", err)
+	}
+	_, err = c.DeleteStack(cx, &cfn.DeleteStackInput{StackName: aws.String("app")})
+	if code, msg, status := apiErr(err); code != "ValidationError" || status != 400 || msg != "Stack [app] cannot be deleted while TerminationProtection is enabled" {
+		t.Errorf("DeleteStack(protected) = %s %q %d", code, msg, status)
+	}
+	_, err = c.UpdateTerminationProtection(cx, &cfn.UpdateTerminationProtectionInput{StackName: aws.String("nope"), EnableTerminationProtection: aws.Bool(true)})
+	if code, msg, _ := apiErr(err); code != "ValidationError" || msg != "Stack with id nope does not exist" {
+		t.Errorf("UpdateTerminationProtection(nope) = %s %q", code, msg)
+	}
+	if _, err := c.UpdateTerminationProtection(cx, &cfn.UpdateTerminationProtectionInput{StackName: aws.String("app"), EnableTerminationProtection: aws.Bool(false)}); err != nil {
+		t.Fatalf("UpdateTerminationProtection(false): %v", err)
+	}
+	if _, err := c.DeleteStack(cx, &cfn.DeleteStackInput{StackName: aws.String("app")}); err != nil {
+		t.Errorf("DeleteStack(unprotected): %v", err)
 	}
 }

@@ -3,13 +3,11 @@ package awsapi
 import (
 	"net/http"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/cloudlet-dev/cloudlet/internal/awsapi/query"
 	"github.com/cloudlet-dev/cloudlet/internal/awserr"
 	"github.com/cloudlet-dev/cloudlet/internal/stack"
-	"github.com/cloudlet-dev/cloudlet/internal/template"
 )
 
 // maxTemplateBody is the TemplateBody limit; larger templates go through
@@ -166,10 +164,12 @@ func (h *Handler) cfnCreateStack(c *call, f query.Form) (any, error) {
 	}
 	st, err := h.cfg.Stacks.CreateStack(c.ctx(), stack.CreateInput{StackName: name, TemplateBody: body, TemplateURL: url,
 		Parameters: vals, Capabilities: f.List("Capabilities"), DisableRollback: disable,
-		Tags: f.Pairs("Tags", "Key", "Value"), NotificationARNs: f.List("NotificationARNs")})
+		Tags: f.Pairs("Tags", "Key", "Value"), NotificationARNs: f.List("NotificationARNs"),
+		EnableTerminationProtection: f.Bool("EnableTerminationProtection")})
 	if err != nil {
 		return nil, err
 	}
+	h.settle(c, st.ID)
 	return cfnStackIDResult{st.ID}, nil
 }
 
@@ -193,6 +193,7 @@ func (h *Handler) cfnUpdateStack(c *call, f query.Form) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	h.settle(c, st.ID)
 	return cfnStackIDResult{st.ID}, nil
 }
 
@@ -204,7 +205,19 @@ func (h *Handler) cfnDeleteStack(c *call, f query.Form) (any, error) {
 	if len(f.List("RetainResources")) > 0 {
 		return nil, notImplemented(c, "DeleteStack with RetainResources")
 	}
-	return nil, h.cfg.Stacks.DeleteStack(c.ctx(), name)
+	// The ID outlives the name, so the wait can follow the stack to
+	// DELETE_COMPLETE; a stack that does not exist is deleted silently.
+	id := ""
+	if st, err := h.cfg.Stacks.Describe(c.ctx(), name); err == nil {
+		id = st.ID
+	}
+	if err := h.cfg.Stacks.DeleteStack(c.ctx(), name); err != nil {
+		return nil, err
+	}
+	if id != "" {
+		h.settle(c, id)
+	}
+	return nil, nil
 }
 
 func (h *Handler) cfnDescribeStacks(c *call, f query.Form) (any, error) {
@@ -391,11 +404,11 @@ func (h *Handler) cfnGetTemplate(c *call, f query.Form) (any, error) {
 		if name == "" && !strings.HasPrefix(csName, "arn:") {
 			return nil, awserr.New(awserr.CodeValidationError, "StackName is a required parameter.")
 		}
-		cs, err := h.findChangeSet(c, name, csName)
+		cs, err := h.cfg.Stacks.DescribeChangeSet(c.ctx(), csName, name)
 		if err != nil {
 			return nil, err
 		}
-		return result{cs.body, []string{"Original", "Processed"}}, nil
+		return result{cs.TemplateBody, []string{"Original", "Processed"}}, nil
 	}
 	if name == "" {
 		return nil, awserr.New(awserr.CodeValidationError, "StackName is a required parameter.")
@@ -407,84 +420,17 @@ func (h *Handler) cfnGetTemplate(c *call, f query.Form) (any, error) {
 	return result{st.TemplateBody, []string{"Original", "Processed"}}, nil
 }
 
-func (h *Handler) cfnListExports(c *call, f query.Form) (any, error) {
-	all, err := h.cfg.Stacks.ListStacks(c.ctx())
-	if err != nil {
-		return nil, err
-	}
-	type export struct {
-		ExportingStackID string `xml:"ExportingStackId"`
-		Name             string `xml:"Name"`
-		Value            string `xml:"Value"`
-	}
-	var out struct {
-		Exports []export `xml:"Exports>member"`
-	}
-	for _, st := range all {
-		if st.Status == stack.DeleteComplete {
-			continue
-		}
-		for _, o := range st.Outputs {
-			if o.ExportName != "" {
-				out.Exports = append(out.Exports, export{st.ID, o.ExportName, o.Value})
-			}
-		}
-	}
-	sort.Slice(out.Exports, func(i, j int) bool { return out.Exports[i].Name < out.Exports[j].Name })
-	return out, nil
-}
-
-func (h *Handler) cfnListImports(c *call, f query.Form) (any, error) {
-	export := f.Get("ExportName")
-	if export == "" {
-		return nil, awserr.New(awserr.CodeValidationError, "ExportName is a required parameter.")
-	}
-	all, err := h.cfg.Stacks.ListStacks(c.ctx())
-	if err != nil {
-		return nil, err
-	}
-	var out struct {
-		Imports []string `xml:"Imports>member"`
-	}
-	for _, st := range all {
-		if st.Status == stack.DeleteComplete || !strings.Contains(st.TemplateBody, export) {
-			continue
-		}
-		t, err := template.Parse(st.TemplateName, []byte(st.TemplateBody))
-		if err == nil && importsExport(t.Root, export) {
-			out.Imports = append(out.Imports, st.Name)
-		}
-	}
-	if len(out.Imports) == 0 {
-		return nil, awserr.New(awserr.CodeValidationError, "Export '%s' is not imported by any stack.", export)
-	}
-	return out, nil
-}
-
-// importsExport reports whether a template tree has Fn::ImportValue of
-// the export's name as a literal.
-func importsExport(n *template.Node, export string) bool {
-	if n == nil {
-		return false
-	}
-	if fn, arg, ok := n.Intrinsic(); ok && fn == "Fn::ImportValue" {
-		if s, ok := arg.Text(); ok && s == export {
-			return true
-		}
-	}
-	for _, p := range n.Pairs {
-		if importsExport(p.Value, export) {
-			return true
-		}
-	}
-	for _, it := range n.Items {
-		if importsExport(it, export) {
-			return true
-		}
-	}
-	return false
-}
-
 func (h *Handler) cfnUpdateTerminationProtection(c *call, f query.Form) (any, error) {
-	return nil, notImplemented(c, "UpdateTerminationProtection (the stack engine has no way to set it yet)")
+	name, err := requireStackName(f)
+	if err != nil {
+		return nil, err
+	}
+	if !f.Has("EnableTerminationProtection") {
+		return nil, awserr.New(awserr.CodeValidationError, "EnableTerminationProtection is a required parameter.")
+	}
+	st, err := h.cfg.Stacks.UpdateTerminationProtection(c.ctx(), name, f.Bool("EnableTerminationProtection"))
+	if err != nil {
+		return nil, err
+	}
+	return cfnStackIDResult{st.ID}, nil
 }

@@ -26,10 +26,13 @@
 // implement answers 501 NotImplemented naming the service and operation,
 // in that protocol's error shape.
 //
-// # Where the adapter stands in for the engine
+// # Stack operations look synchronous
 //
-// CloudFormation change sets are kept by this package, in memory, as a
-// thin layer over stack.Engine (a CREATE change set becomes CreateStack
-// when executed, an UPDATE one UpdateStack) until the engine owns them;
-// see changeset.go.
+// CreateStack, UpdateStack, DeleteStack and ExecuteChangeSet start work
+// that the engine runs in the background; AWS answers at once and clients
+// poll. Their waiters poll once immediately and then every 30 seconds, so
+// the handler waits (bounded by Config.SettleTimeout and the request's
+// context) for the operation to end before answering: locally an
+// operation takes well under a second, and the first poll is then the
+// last. See settle.go.
 package awsapi

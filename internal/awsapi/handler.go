@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/cloudlet-dev/cloudlet/internal/apigw"
@@ -56,6 +55,11 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock signatures are checked against; nil means time.Now.
 	Now func() time.Time
+	// SettleTimeout bounds how long CreateStack, UpdateStack, DeleteStack
+	// and ExecuteChangeSet wait for the operation they start to end
+	// before answering (settle.go); zero means DefaultSettleTimeout,
+	// negative answers at once.
+	SettleTimeout time.Duration
 }
 
 // Handler serves AWS API calls. It is safe for concurrent use.
@@ -64,8 +68,7 @@ type Handler struct {
 	log *slog.Logger
 	now func() time.Time
 
-	mu         sync.Mutex
-	changeSets map[string]*changeSet // by change set ARN
+	settleTimeout time.Duration
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -84,12 +87,15 @@ func New(cfg Config) *Handler {
 	if cfg.RootSecretKey == "" {
 		cfg.RootSecretKey = DefaultRootSecretKey
 	}
-	h := &Handler{cfg: cfg, log: cfg.Logger, now: cfg.Now, changeSets: map[string]*changeSet{}}
+	h := &Handler{cfg: cfg, log: cfg.Logger, now: cfg.Now, settleTimeout: cfg.SettleTimeout}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
 	if h.now == nil {
 		h.now = time.Now
+	}
+	if h.settleTimeout == 0 {
+		h.settleTimeout = DefaultSettleTimeout
 	}
 	return h
 }

@@ -60,11 +60,25 @@ func (t s3Templates) FetchTemplate(ctx context.Context, url string) (string, []b
 }
 
 func newEnv(t testing.TB) *env {
-	return newEnvClock(t, nil)
+	return newEnvWith(t, envOptions{})
 }
 
 func newEnvClock(t testing.TB, now func() time.Time) *env {
+	return newEnvWith(t, envOptions{now: now})
+}
+
+// envOptions vary the handler and engine a test runs against.
+type envOptions struct {
+	now func() time.Time
+	// settle is the handler's SettleTimeout.
+	settle time.Duration
+	// register adds providers to the engine's registry.
+	register func(*stack.Registry)
+}
+
+func newEnvWith(t testing.TB, o envOptions) *env {
 	t.Helper()
+	now := o.now
 	dir := t.TempDir()
 	db, err := store.Open(dir)
 	if err != nil {
@@ -102,12 +116,15 @@ func newEnvClock(t testing.TB, now func() time.Time) *env {
 	reg.Register("AWS::ApiGatewayV2::Stage", provider.Stage{Gateway: e.APIs})
 	reg.Register("AWS::ApiGatewayV2::Integration", provider.Integration{Gateway: e.APIs})
 	reg.Register("AWS::ApiGatewayV2::Route", provider.Route{Gateway: e.APIs})
+	if o.register != nil {
+		o.register(reg)
+	}
 	e.Stacks, err = stack.New(stack.Config{DB: db, Region: testRegion, AccountID: testAccount, Registry: reg,
 		Templates: s3Templates{e.S3}})
 	must(err)
 	t.Cleanup(func() { _ = e.Stacks.Shutdown(context.Background()) })
 	h := awsapi.New(awsapi.Config{Stacks: e.Stacks, Lambda: e.Lambda, APIGW: e.APIs, IAM: e.IAM, Logs: e.Logs,
-		S3: e.S3, SSM: e.SSM, Region: testRegion, AccountID: testAccount, Now: now})
+		S3: e.S3, SSM: e.SSM, Region: testRegion, AccountID: testAccount, Now: now, SettleTimeout: o.settle})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	e.URL = srv.URL
