@@ -1,0 +1,319 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+)
+
+// seedBucket is the seed's TemplateBucketName default.
+const seedBucket = "awstut-bucket"
+
+// uploadSeed puts the seed's nested templates where the parent's
+// TemplateURLs point for Prefix prefix, as the tutorial's `aws s3 cp` does.
+func uploadSeed(ctx context.Context, c *awsClient, seedDir, prefix string) error {
+	if err := c.putBucket(ctx, seedBucket); err != nil {
+		return err
+	}
+	for _, name := range []string{"lambda", "apigateway"} {
+		body, err := os.ReadFile(filepath.Join(seedDir, "fa-005-"+name+".yaml"))
+		if err != nil {
+			return err
+		}
+		if err := c.putObject(ctx, seedBucket, prefix+"/"+prefix+"-"+name+".yaml", body); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// apiID finds an HTTP API's ID by name through the API Gateway v2 API.
+func apiID(ctx context.Context, c *awsClient, name string) (string, error) {
+	raw, err := c.call(ctx, "apigateway", http.MethodGet, "/v2/apis", nil, nil)
+	if err != nil {
+		return "", err
+	}
+	var out struct {
+		Items []struct {
+			APIID string `json:"apiId"`
+			Name  string `json:"name"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return "", fmt.Errorf("GetApis: %w", err)
+	}
+	for _, it := range out.Items {
+		if it.Name == name {
+			return it.APIID, nil
+		}
+	}
+	return "", fmt.Errorf("no HTTP API named %s", name)
+}
+
+// dataPlane measures, on one cloudlet server, sections 2 (through HTTP),
+// 4, 5 and 7.
+func (s *suite) dataPlane(ctx context.Context) error {
+	srv, _, err := startServer(ctx, s.tools.cloudlet, filepath.Join(s.dir, "dataplane"))
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	c := newAWSClient(srv.URL)
+	if err := uploadSeed(ctx, c, s.cfg.SeedDir, "fa-005"); err != nil {
+		return err
+	}
+	if err := c.putBucket(ctx, benchBucket); err != nil {
+		return err
+	}
+	if err := c.putObject(ctx, benchBucket, goCodeKey, s.tools.gofnZip); err != nil {
+		return err
+	}
+	parent, err := os.ReadFile(filepath.Join(s.cfg.SeedDir, "fa-005.yaml"))
+	if err != nil {
+		return err
+	}
+	if _, _, err := c.deploy(ctx, "fa-005", parent, nil, 20*time.Millisecond); err != nil {
+		return fmt.Errorf("deploy the seed: %w", err)
+	}
+	apis := map[string]string{}
+	if apis["python"], err = apiID(ctx, c, "fa-005-HttpApi"); err != nil {
+		return err
+	}
+	var appStacks []string
+	for _, rt := range runtimes[1:] {
+		if rt.Key == "node" && s.tools.node == "" {
+			continue
+		}
+		prefix := "bench-" + rt.Key
+		id, _, err := c.deploy(ctx, prefix, appTemplate(prefix, spec(rt.Key, s.tools.nodeRuntime)), nil, 20*time.Millisecond)
+		if err != nil {
+			s.fail(fmt.Errorf("deploy the %s app: %w", rt.Label, err), s.idsWithPrefix("warm."+rt.Key)...)
+			continue
+		}
+		appStacks = append(appStacks, id)
+		out, err := c.stackOutputs(ctx, id)
+		if err != nil {
+			return err
+		}
+		apis[rt.Key] = out["ApiId"]
+	}
+	for _, rt := range runtimes {
+		id, ok := apis[rt.Key]
+		if !ok {
+			continue
+		}
+		req := fixed(getRequest(fmt.Sprintf("%s.execute-api.localhost:%d", id, srv.Port), "/"))
+		err := checkAnswer(srv.Addr, req())
+		if err == nil {
+			err = s.loadSet(ctx, "warm."+rt.Key, srv.Addr, req, s.sz.latN)
+		}
+		if err != nil {
+			s.fail(fmt.Errorf("%s through the HTTP API: %w", rt.Label, err), s.idsWithPrefix("warm."+rt.Key)...)
+		}
+		if rt.Key == "python" {
+			s.notes["Function sandbox"] = isolated(srv.PID())
+		}
+	}
+	// The other runtimes' environments (up to 64 each) are not needed any
+	// more: deleting their stacks stops them, so they do not compete with
+	// what follows.
+	for _, id := range appStacks {
+		if err := c.deleteStack(ctx, id); err != nil {
+			return err
+		}
+	}
+	if err := s.invokeAPI(ctx, c, srv); err != nil {
+		s.fail(fmt.Errorf("invoke API: %w", err), s.idsWithPrefix("invoke.api.")...)
+	}
+	if err := s.coldStarts(ctx, c, srv); err != nil {
+		s.fail(fmt.Errorf("cold starts: %w", err), s.idsWithPrefix("cold.")...)
+	}
+	if err := s.scaleOut(ctx, c, srv); err != nil {
+		s.fail(fmt.Errorf("scale-out: %w", err), s.idsWithPrefix("scale.")...)
+	}
+	return nil
+}
+
+// invokeRequests returns a requestFunc of signed Invoke requests.
+func invokeRequests(c *awsClient, function string, payload []byte) (requestFunc, error) {
+	if _, err := c.rawInvoke(function, payload); err != nil {
+		return nil, err
+	}
+	return func() []byte {
+		b, _ := c.rawInvoke(function, payload) // the same inputs just succeeded
+		return b
+	}, nil
+}
+
+// invokeAPI measures section 7 on the seed's (warm) function.
+func (s *suite) invokeAPI(ctx context.Context, c *awsClient, srv *server) error {
+	next, err := invokeRequests(c, "fa-005-function", []byte(`{}`))
+	if err != nil {
+		return err
+	}
+	for range s.sz.reps {
+		ds, err := latencies(ctx, srv.Addr, next, max(20, s.sz.invokeN/10), s.sz.invokeN)
+		if err != nil {
+			return err
+		}
+		s.fig("invoke.api.p50").add(micros(percentile(ds, 50)))
+	}
+	for _, n := range []int{1, 8} {
+		if err := prime(ctx, srv.Addr, next, n, s.sz.primePerClient); err != nil {
+			return err
+		}
+		f := s.fig(fmt.Sprintf("invoke.api.rps%d", n))
+		for range s.sz.reps {
+			rps, err := throughput(ctx, srv.Addr, next, n, s.sz.warm, s.sz.window)
+			if err != nil {
+				return err
+			}
+			f.add(rps)
+		}
+	}
+	s.logf("  invoke API: p50 %s, 8 clients %s", format(s.fig("invoke.api.p50").Median(), unitMicros), format(s.fig("invoke.api.rps8").Median(), unitRPS))
+	return nil
+}
+
+// coldStarts measures section 4: fresh functions, each invoked once on an
+// open connection; each repetition's figure is the median of its fresh
+// functions.
+func (s *suite) coldStarts(ctx context.Context, c *awsClient, srv *server) error {
+	var fns []fnSpec
+	name := func(key string, rep, i int) string { return fmt.Sprintf("cold-%s-%d-%d", key, rep, i) }
+	keys := []string{"python", "go"}
+	if s.tools.node != "" {
+		keys = []string{"python", "node", "go"}
+	}
+	for rep := range s.sz.reps {
+		for i := range s.sz.coldPerRep {
+			for _, k := range keys {
+				f := spec(k, s.tools.nodeRuntime)
+				f.Name = name(k, rep, i)
+				fns = append(fns, f)
+			}
+		}
+	}
+	id, _, err := c.deploy(ctx, "cold", functionsTemplate(fns), nil, 20*time.Millisecond)
+	if err != nil {
+		return err
+	}
+	conn, err := dial(srv.Addr)
+	if err != nil {
+		return err
+	}
+	defer conn.close()
+	for rep := range s.sz.reps {
+		per := map[string][]float64{}
+		for i := range s.sz.coldPerRep {
+			for _, k := range keys {
+				req, err := c.rawInvoke(name(k, rep, i), []byte(`{}`))
+				if err != nil {
+					return err
+				}
+				start := time.Now()
+				status, body, err := conn.do(req)
+				d := time.Since(start)
+				if err == nil && (status != http.StatusOK || !bytes.Contains(body, []byte("statusCode"))) {
+					err = &answerError{status, body}
+				}
+				if err != nil {
+					return fmt.Errorf("invoke %s: %w", name(k, rep, i), err)
+				}
+				per[k] = append(per[k], millis(d))
+			}
+		}
+		for k, v := range per {
+			s.fig("cold." + k).add(median(v))
+		}
+	}
+	for _, k := range keys {
+		s.logf("  cold.%s: %s", k, format(s.fig("cold."+k).Median(), unitMillis))
+	}
+	return c.deleteStack(ctx, id)
+}
+
+// scaleOut measures section 5: per repetition, a never-invoked function
+// sleeping 1 s gets 50 invocations at once, each on its own connection.
+// Each repetition's function is a stack of its own, deleted afterwards so
+// that its 50 environments do not linger into the next.
+func (s *suite) scaleOut(ctx context.Context, c *awsClient, srv *server) error {
+	for rep := range s.sz.reps {
+		fn := fnSpec{Name: fmt.Sprintf("sleep-%d", rep), Runtime: pythonRuntime, Handler: "index.handler", Inline: sleepPy, Timeout: 30}
+		id, _, err := c.deploy(ctx, fmt.Sprintf("sleepers-%d", rep), functionsTemplate([]fnSpec{fn}), nil, 20*time.Millisecond)
+		if err != nil {
+			return err
+		}
+		wall, err := concurrentInvokes(c, srv.Addr, fn.Name, 50, `"slept"`)
+		if err != nil {
+			return err
+		}
+		s.fig("scale.wall").add(wall.Seconds())
+		envs, err := srv.metric(ctx, "cloudlet_lambda_cold_starts_total", `function="`+fn.Name+`"`)
+		if err != nil {
+			return err
+		}
+		s.fig("scale.envs").add(envs)
+		if err := c.deleteStack(ctx, id); err != nil {
+			return err
+		}
+	}
+	s.logf("  scale-out: %s, %s environments", format(s.fig("scale.wall").Median(), unitSecs), format(s.fig("scale.envs").Median(), unitCount))
+	return nil
+}
+
+// concurrentInvokes sends n invocations of function at once, each on a
+// connection opened beforehand, and returns the time until the last
+// answer; every answer must be want.
+func concurrentInvokes(c *awsClient, addr, function string, n int, want string) (time.Duration, error) {
+	conns := make([]*client, n)
+	reqs := make([][]byte, n)
+	defer func() {
+		for _, cl := range conns {
+			if cl != nil {
+				cl.close()
+			}
+		}
+	}()
+	for i := range conns {
+		var err error
+		if conns[i], err = dial(addr); err != nil {
+			return 0, err
+		}
+		if reqs[i], err = c.rawInvoke(function, []byte(`{}`)); err != nil {
+			return 0, err
+		}
+	}
+	var wg sync.WaitGroup
+	ends := make([]time.Time, n)
+	errs := make([]error, n)
+	startGun := make(chan struct{})
+	for i := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-startGun
+			status, body, err := conns[i].do(reqs[i])
+			ends[i] = time.Now()
+			if err == nil && (status != http.StatusOK || string(body) != want) {
+				err = &answerError{status, body}
+			}
+			errs[i] = err
+		}()
+	}
+	start := time.Now()
+	close(startGun)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return 0, fmt.Errorf("%s: %w", function, err)
+	}
+	return slices.MaxFunc(ends, func(a, b time.Time) int { return a.Compare(b) }).Sub(start), nil
+}

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// server is a running `cloudlet serve`: the real binary, a process of its
+// own, on a free loopback port with its own data directory.
+type server struct {
+	URL, Addr string
+	Port      int
+	cmd       *exec.Cmd
+	logPath   string
+	done      chan error
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// startServer executes the binary and waits until /_cloudlet/health
+// answers 200; it returns the time from exec to that answer. The server's
+// output goes to a log file in dir.
+func startServer(ctx context.Context, binary, dir string) (*server, time.Duration, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, 0, err
+	}
+	dataDir := filepath.Join(dir, "data")
+	s := &server{Port: port, Addr: fmt.Sprintf("127.0.0.1:%d", port), logPath: filepath.Join(dir, "cloudlet.log"), done: make(chan error, 1)}
+	s.URL = "http://" + s.Addr
+	logFile, err := os.Create(s.logPath)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer logFile.Close()
+	s.cmd = exec.Command(binary, "serve", "--port", strconv.Itoa(port), "--data-dir", dataDir)
+	s.cmd.Stdout, s.cmd.Stderr = logFile, logFile
+	// The server dies with the suite, however the suite ends.
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	hc := &http.Client{Timeout: time.Second}
+	start := time.Now()
+	if err := s.cmd.Start(); err != nil {
+		return nil, 0, fmt.Errorf("start %s: %w", binary, err)
+	}
+	go func() { s.done <- s.cmd.Wait() }()
+	deadline := start.Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := hc.Get(s.URL + "/_cloudlet/health")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s, time.Since(start), nil
+			}
+		}
+		select {
+		case err := <-s.done:
+			return nil, 0, fmt.Errorf("cloudlet serve exited before it was healthy (%v); its log: %s", err, s.logPath)
+		case <-ctx.Done():
+			s.stop()
+			return nil, 0, ctx.Err()
+		case <-time.After(time.Millisecond):
+		}
+	}
+	s.stop()
+	return nil, 0, fmt.Errorf("cloudlet serve not healthy within 60 s; its log: %s", s.logPath)
+}
+
+// stop sends SIGTERM and waits for the server to drain and exit; after
+// 20 s it is killed.
+func (s *server) stop() {
+	if s == nil || s.cmd.Process == nil {
+		return
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(20 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.done
+	}
+}
+
+// PID is the server's process ID.
+func (s *server) PID() int { return s.cmd.Process.Pid }
+
+// rssMB is a process's resident set (VmRSS) in MB.
+func rssMB(pid int) (float64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
+			if err != nil {
+				return 0, fmt.Errorf("parse VmRSS %q: %w", v, err)
+			}
+			return kb / 1024, nil
+		}
+	}
+	return 0, errors.New("no VmRSS in /proc status")
+}
+
+// descendants lists the processes below pid (children, grandchildren…).
+func descendants(pid int) []int {
+	entries, _ := os.ReadDir("/proc")
+	parent := map[int]int{}
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		raw, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid …: comm may hold spaces and parentheses.
+		s := string(raw)
+		if i := strings.LastIndexByte(s, ')'); i >= 0 {
+			if f := strings.Fields(s[i+1:]); len(f) > 1 {
+				pp, _ := strconv.Atoi(f[1])
+				parent[p] = pp
+			}
+		}
+	}
+	var out []int
+	for p := range parent {
+		for q := parent[p]; q > 1; q = parent[q] {
+			if q == pid {
+				out = append(out, p)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// isolated reports whether some process below pid runs in another PID
+// namespace than pid itself: how cloudlet confined its functions.
+func isolated(pid int) (mode string) {
+	own, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", pid))
+	if err != nil {
+		return "unknown"
+	}
+	kids := descendants(pid)
+	if len(kids) == 0 {
+		return "unknown (no function process to look at)"
+	}
+	for _, k := range kids {
+		if ns, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", k)); err == nil && ns != own {
+			return "isolated (functions in their own PID namespace)"
+		}
+	}
+	return "plain processes (functions share the server's namespaces)"
+}
+
+// metric reads one sample of cloudlet's Prometheus endpoint: name with
+// the label set labels (`function="x"`); 0 when absent.
+func (s *server) metric(ctx context.Context, name, labels string) (float64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/_cloudlet/metrics", nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("GET /_cloudlet/metrics: %s", resp.Status)
+	}
+	prefix := name + "{" + labels + "} "
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), prefix); ok {
+			return strconv.ParseFloat(strings.TrimSpace(v), 64)
+		}
+	}
+	return 0, sc.Err()
+}
