@@ -190,3 +190,32 @@ func TestJWTClaimsInMapping(t *testing.T) {
 		t.Errorf("headers.x-user = %v, want user-1", got)
 	}
 }
+
+// Access logs see $context.authorizer.error and the claims.
+func TestJWTAccessLog(t *testing.T) {
+	is := newTestIssuer(t)
+	sink := &logSink{}
+	f := newAuthFixture(t, returning(integrationResult), authSetup{
+		authorizer: &apigw.CreateAuthorizerInput{Name: "jwt", AuthorizerType: "JWT", IdentitySource: []string{"$request.header.Authorization"},
+			JWTConfiguration: &apigw.JWTConfiguration{Issuer: is.URL, Audience: []string{"my-api"}}},
+		routes: []apigw.CreateRouteInput{{RouteKey: "GET /open", AuthorizationType: "JWT"}},
+		config: func(c *apigw.Config) { c.AccessLogs = sink },
+	})
+	if _, err := f.svc.UpdateStage(context.Background(), f.apiID, "$default", apigw.UpdateStageInput{AccessLogSettings: &apigw.AccessLogSettings{
+		DestinationARN: "arn:aws:logs:us-east-1:123456789012:log-group:api-logs",
+		Format:         `$context.requestId $context.status [$context.authorizer.error] [$context.authorizer.claims.sub]`,
+	}}); err != nil {
+		t.Fatalf("UpdateStage: %v", err)
+	}
+	f.do(t, "GET", "/open", "Authorization", token(t, is, map[string]any{"aud": "x"}))
+	f.do(t, "GET", "/open", "Authorization", token(t, is, nil))
+	sink.mu.Lock()
+	defer sink.mu.Unlock()
+	want := []string{
+		"api-logs|" + f.apiID + "_$default|JCInWhFRvHcEJdA= 401 [the token does not have a valid audience] [-]",
+		"api-logs|" + f.apiID + "_$default|JCInWhFRvHcEJdA= 200 [-] [user-1]",
+	}
+	if d := cmp.Diff(want, sink.lines); d != "" {
+		t.Errorf("access log lines differ (-want +got):\n%s", d)
+	}
+}

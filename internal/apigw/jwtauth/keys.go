@@ -79,7 +79,9 @@ func (v *Verifier) keys(ctx context.Context, issuer, kid string) (*keySet, error
 		return nil, ik.err
 	}
 	ik.tried = now
-	set, err := v.fetch(ctx, issuer)
+	// A client that goes away must not leave its half-done fetch behind
+	// as the issuer's failure; FetchTimeout bounds the fetch instead.
+	set, err := v.fetch(context.WithoutCancel(ctx), issuer)
 	if err != nil {
 		ik.err = err
 		v.log.Warn("jwt: fetch issuer keys", "issuer", issuer, "err", err)
