@@ -2,6 +2,7 @@ package awsapi
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"hash"
 	"io"
@@ -18,41 +19,59 @@ import (
 )
 
 // authenticate verifies the request's signature and sets who is calling.
-// For S3 the body is left streaming (hash-checked, or chunk-decoded, as it
-// is read); for the others it is read whole and hashed.
+// Bodies are read whole and hashed (sigv4.VerifyRequest), except S3's,
+// which stream.
 func (h *Handler) authenticate(c *call) error {
+	if c.proto == protoS3 {
+		return h.authenticateS3(c)
+	}
+	// An unsigned request is refused before its body is read.
+	if _, err := sigv4.Parse(c.r); err != nil {
+		return err
+	}
+	body, err := readBody(c.r)
+	if err != nil {
+		return err
+	}
+	c.body = body
+	c.r.Body = io.NopCloser(bytes.NewReader(body))
+	c.sig, err = sigv4.VerifyRequest(c.ctx(), c.r, body, sigv4.Check{Lookup: h.keys(c), Now: h.now()})
+	return err
+}
+
+// authenticateS3 verifies an S3 request, leaving its body streaming:
+// hash-checked, or chunk-decoded, as it is read.
+func (h *Handler) authenticateS3(c *call) error {
 	sig, err := sigv4.Parse(c.r)
 	if err != nil {
 		return err
 	}
 	c.sig = sig
-	if err := h.resolveKey(c); err != nil {
+	key, err := h.keys(c)(c.ctx(), sig.AccessKeyID)
+	if err != nil {
 		return err
 	}
+	if !key.AnyToken && sig.SecurityToken != key.SessionToken {
+		return c.unknownKey()
+	}
+	c.secret = key.Secret
 	payload := c.r.Header.Get("X-Amz-Content-Sha256")
-	isS3 := c.proto == protoS3
 	if sig.Presigned {
 		payload = sigv4.UnsignedPayload
 		if p := c.r.URL.Query().Get("X-Amz-Content-Sha256"); p != "" {
 			payload = p
 		}
-	} else if !isS3 || payload == "" {
+	} else if payload == "" {
 		if c.body, err = readBody(c.r); err != nil {
 			return err
 		}
-		sum := sigv4.HashHex(c.body)
-		if payload != "" && payload != sum && payload != sigv4.UnsignedPayload {
-			return &sigv4.Error{Kind: sigv4.BadPayload, Message: "payload hash mismatch"}
-		}
-		if payload == "" {
-			payload = sum
-		}
+		payload = sigv4.HashHex(c.body)
 		c.r.Body = io.NopCloser(bytes.NewReader(c.body))
 	}
-	if err := sig.Verify(c.r, c.secret, payload, isS3, h.now()); err != nil {
+	if err := sig.Verify(c.r, c.secret, payload, true, h.now()); err != nil {
 		return err
 	}
-	if isS3 && c.body == nil {
+	if c.body == nil {
 		switch {
 		case sigv4.IsStreaming(payload):
 			c.r.Body = io.NopCloser(sigv4.NewChunkedReader(c.r.Body, sig, c.secret, payload))
@@ -63,32 +82,31 @@ func (h *Handler) authenticate(c *call) error {
 	return nil
 }
 
-// resolveKey finds the secret of the signing key: the root pair, or
-// temporary credentials IAM issued (whose session token must be sent).
-func (h *Handler) resolveKey(c *call) error {
-	if c.sig.AccessKeyID == h.cfg.RootAccessKey {
-		c.secret, c.root = h.cfg.RootSecretKey, true
-		c.principal = iam.Principal{Kind: iam.KindRoot, ARN: fmt.Sprintf("arn:aws:iam::%s:root", h.cfg.AccountID), AccountID: h.cfg.AccountID}
-		return nil
-	}
-	if h.cfg.IAM == nil {
-		return c.unknownKey()
-	}
-	creds, p, err := h.cfg.IAM.LookupAccessKey(c.ctx(), c.sig.AccessKeyID)
-	if err != nil {
-		if e, ok := awserr.As(err); ok {
-			if e.Code == "ExpiredToken" {
-				return c.expiredToken()
-			}
-			return c.unknownKey()
+// keys finds the secret of a signing key — the root pair, or temporary
+// credentials IAM issued — and notes on c who is calling.
+func (h *Handler) keys(c *call) sigv4.KeyLookup {
+	return func(ctx context.Context, accessKeyID string) (sigv4.Key, error) {
+		if accessKeyID == h.cfg.RootAccessKey {
+			c.root = true
+			c.principal = iam.Principal{Kind: iam.KindRoot, ARN: fmt.Sprintf("arn:aws:iam::%s:root", h.cfg.AccountID), AccountID: h.cfg.AccountID}
+			return sigv4.Key{Secret: h.cfg.RootSecretKey, AnyToken: true}, nil
 		}
-		return err
+		if h.cfg.IAM == nil {
+			return sigv4.Key{}, c.unknownKey()
+		}
+		creds, p, err := h.cfg.IAM.LookupAccessKey(ctx, accessKeyID)
+		if err != nil {
+			if e, ok := awserr.As(err); ok {
+				if e.Code == "ExpiredToken" {
+					return sigv4.Key{}, c.expiredToken()
+				}
+				return sigv4.Key{}, c.unknownKey()
+			}
+			return sigv4.Key{}, err
+		}
+		c.principal = p
+		return sigv4.Key{Secret: creds.SecretAccessKey, SessionToken: creds.SessionToken}, nil
 	}
-	if c.sig.SecurityToken != creds.SessionToken {
-		return c.unknownKey()
-	}
-	c.secret, c.principal = creds.SecretAccessKey, p
-	return nil
 }
 
 func (c *call) unknownKey() error {

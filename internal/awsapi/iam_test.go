@@ -104,6 +104,28 @@ func TestIAMRolesAndPolicies(t *testing.T) {
 	if err != nil || aws.ToString(who.Arn) != "arn:aws:sts::000000000000:assumed-role/reader/sess" || !strings.HasSuffix(aws.ToString(who.UserId), ":sess") {
 		t.Fatalf("GetCallerIdentity(session) = %+v, %v", who, err)
 	}
+	for name, call := range map[string]func() error{
+		"sts": func() error {
+			_, err := stssdk.NewFromConfig(e.cfg(k[0], k[1])).GetCallerIdentity(cx, &stssdk.GetCallerIdentityInput{})
+			return err
+		},
+		"lambda": func() error {
+			_, err := lambdasdk.NewFromConfig(e.cfg(k[0], k[1])).ListFunctions(cx, &lambdasdk.ListFunctionsInput{})
+			return err
+		},
+		"s3": func() error {
+			_, err := s3Client(e, true, k[0], k[1]).ListBuckets(cx, &s3sdk.ListBucketsInput{})
+			return err
+		},
+	} {
+		want := map[string]string{"sts": "InvalidClientTokenId", "lambda": "UnrecognizedClientException", "s3": "InvalidAccessKeyId"}[name]
+		if code, _, status := apiErr(call()); code != want || status != 403 {
+			t.Errorf("%s with the session's keys but no token = %s %d, want %s 403", name, code, status, want)
+		}
+	}
+	if _, err := stssdk.NewFromConfig(e.cfg("test", "test", "any-token")).GetCallerIdentity(cx, &stssdk.GetCallerIdentityInput{}); err != nil {
+		t.Errorf("GetCallerIdentity(root keys with a session token) = %v, want the root (any token accepted)", err)
+	}
 	rc := cfn.NewFromConfig(e.cfg(k...))
 	if _, err := rc.DescribeStacks(cx, &cfn.DescribeStacksInput{}); err != nil {
 		t.Errorf("DescribeStacks as reader: %v", err)

@@ -128,6 +128,9 @@ func (h *Handler) fail(c *call, err error) {
 func (c *call) signatureError(se *sigv4.Error) *awserr.Error {
 	s3, jsonish := c.proto == protoS3, c.proto == protoJSON || c.proto == protoRESTJSON
 	switch se.Kind {
+	case sigv4.UnknownKey:
+		e, _ := awserr.As(c.unknownKey())
+		return e
 	case sigv4.Missing:
 		switch {
 		case s3:

@@ -10,4 +10,10 @@
 // code, status and shape of the protocol the request spoke, because the
 // same failure is SignatureDoesNotMatch to CloudFormation,
 // InvalidSignatureException to Lambda and RequestTimeTooSkewed to S3.
+//
+// VerifyRequest is the whole check for a request whose body is read
+// whole: parse, key lookup (through a function the caller passes, so the
+// package knows no key store), session token, payload hash and signature.
+// The AWS API handler uses it for every service but S3, and API Gateway's
+// AWS_IAM routes can use it with Check.Service "execute-api".
 package sigv4

@@ -20,6 +20,9 @@ const (
 	// BadPayload: the body does not hash to the signed payload hash, or
 	// an aws-chunked body is malformed or a chunk signature is wrong.
 	BadPayload
+	// UnknownKey: the access key is not known with the session token
+	// sent (VerifyRequest).
+	UnknownKey
 )
 
 // Error is a verification failure. Message is AWS's wording for the
