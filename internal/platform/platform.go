@@ -157,6 +157,7 @@ func (p *Platform) build() error {
 	if p.APIs, err = apigw.New(apigw.Config{
 		DB: p.DB, Region: cfg.Region, AccountID: cfg.AccountID, Invoker: invoker{p.Lambda, cfg.AccountID},
 		EndpointURL: p.APIEndpoint, Logger: p.log.With("service", "apigw"), AccessLogs: accessLogs{p.Logs},
+		IAM: newAPIGWIAM(p.IAM, cfg.AccountID, cfg.RootAccessKey, cfg.RootSecretKey),
 	}); err != nil {
 		return fmt.Errorf("apigw: %w", err)
 	}
