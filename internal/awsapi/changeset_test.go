@@ -150,3 +150,37 @@ func TestChangeSetsAndTemplates(t *testing.T) {
 		t.Errorf("DeleteStack(unprotected): %v", err)
 	}
 }
+
+// TestChangeSetNameReuse: a FAILED change set's name may be used again
+// (two `aws cloudformation deploy` runs in one second name their change
+// sets alike); a live one's may not.
+func TestChangeSetNameReuse(t *testing.T) {
+	e := newEnv(t)
+	cx := ctx(t)
+	c := cfn.NewFromConfig(e.cfg())
+	iamCaps := []cfntypes.Capability{cfntypes.CapabilityCapabilityIam}
+	if _, err := c.CreateStack(cx, &cfn.CreateStackInput{StackName: aws.String("app"), TemplateBody: aws.String(roleTemplate), Capabilities: iamCaps}); err != nil {
+		t.Fatal(err)
+	}
+	const name = "awscli-cloudformation-package-deploy-1700000000"
+	same, err := c.CreateChangeSet(cx, &cfn.CreateChangeSetInput{StackName: aws.String("app"), ChangeSetName: aws.String(name),
+		TemplateBody: aws.String(roleTemplate), Capabilities: iamCaps})
+	if err != nil {
+		t.Fatalf("CreateChangeSet(no changes): %v", err)
+	}
+	changed := strings.Replace(roleTemplate, "Default: r1", "Default: r2", 1)
+	next, err := c.CreateChangeSet(cx, &cfn.CreateChangeSetInput{StackName: aws.String("app"), ChangeSetName: aws.String(name),
+		TemplateBody: aws.String(changed), Capabilities: iamCaps})
+	if err != nil || aws.ToString(next.Id) == aws.ToString(same.Id) {
+		t.Fatalf("CreateChangeSet(same name, after a FAILED one) = %v, %v; want a new change set", next, err)
+	}
+	d, err := c.DescribeChangeSet(cx, &cfn.DescribeChangeSetInput{ChangeSetName: aws.String(name), StackName: aws.String("app")})
+	if err != nil || d.Status != cfntypes.ChangeSetStatusCreateComplete {
+		t.Errorf("DescribeChangeSet(%s) = %v, %v; want the new one, CREATE_COMPLETE", name, d, err)
+	}
+	_, err = c.CreateChangeSet(cx, &cfn.CreateChangeSetInput{StackName: aws.String("app"), ChangeSetName: aws.String(name),
+		TemplateBody: aws.String(changed), Capabilities: iamCaps})
+	if code, msg, _ := apiErr(err); code != "AlreadyExistsException" || msg != "ChangeSet ["+name+"] already exists" {
+		t.Errorf("CreateChangeSet(same name as a live one) = %s %q, want AlreadyExistsException", code, msg)
+	}
+}
