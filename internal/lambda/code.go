@@ -6,12 +6,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // CodeSource reads zip archives from cloudlet's object store.
@@ -177,11 +179,11 @@ func extract(zr *zip.Reader, dir string, limit int64) error {
 			links = append(links, f)
 		case f.FileInfo().IsDir():
 			if err := os.MkdirAll(target, 0o755); err != nil {
-				return fmt.Errorf("unpack %s: %w", f.Name, err)
+				return unpackError(f.Name, err)
 			}
 		default:
 			if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-				return fmt.Errorf("unpack %s: %w", f.Name, err)
+				return unpackError(f.Name, err)
 			}
 			mode := os.FileMode(0o644)
 			if f.Mode()&0o111 != 0 {
@@ -197,7 +199,7 @@ func extract(zr *zip.Reader, dir string, limit int64) error {
 	for _, f := range links {
 		clean, _ := entryPath(f.Name)
 		if err := os.MkdirAll(filepath.Join(dir, filepath.FromSlash(path.Dir(clean))), 0o755); err != nil {
-			return fmt.Errorf("unpack %s: %w", f.Name, err)
+			return unpackError(f.Name, err)
 		}
 	}
 	for _, f := range links {
@@ -207,6 +209,17 @@ func extract(zr *zip.Reader, dir string, limit int64) error {
 		}
 	}
 	return nil
+}
+
+// unpackError is the error of writing an entry into the fresh folder. An
+// archive whose entries collide — a file "a" and an entry "a/b", a folder
+// and a file of one name — is the caller's fault and gets AWS's 400 for an
+// archive it cannot unzip; anything else (a full disk) is cloudlet's.
+func unpackError(name string, err error) error {
+	if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.EISDIR) || errors.Is(err, syscall.EEXIST) {
+		return invalid("Could not unzip uploaded file: entry %q collides with another entry", name)
+	}
+	return fmt.Errorf("unpack %s: %w", name, err)
 }
 
 // entryPath is an entry's cleaned relative path, or AWS's refusal.
@@ -254,7 +267,7 @@ func writeEntry(f *zip.File, target string, mode os.FileMode, room int64) (int64
 	defer rc.Close()
 	out, err := os.OpenFile(target, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
 	if err != nil {
-		return 0, fmt.Errorf("unpack %s: %w", f.Name, err)
+		return 0, unpackError(f.Name, err)
 	}
 	n, err := io.Copy(out, io.LimitReader(rc, room+1))
 	if cerr := out.Close(); err == nil {
