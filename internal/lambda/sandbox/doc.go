@@ -59,16 +59,20 @@
 //	privileges          root without capabilities              cloudlet's own
 //
 // Both set RLIMIT_NOFILE 1024, RLIMIT_CORE 0 and RLIMIT_FSIZE of
-// EphemeralStorage (a bigger file fails with EFBIG). An out-of-memory kill
+// EphemeralStorage (a bigger file fails with EFBIG; in fallback mode a
+// runtime that does not ignore SIGXFSZ, as Python does, dies of it
+// instead). An out-of-memory kill
 // reaches the caller as AWS's Runtime.ExitError "signal: killed"; REPORT
 // says Runtime.OutOfMemory with Max Memory Used at Memory Size.
 //
-// A runtime process starts as a copy of the cloudlet binary under a
-// special argv[0] (helper.go), which sets up the environment before
-// running the runtime: Go cannot run code between fork and exec. Isolated,
-// that helper stays as the init of the environment's PID namespace, so the
+// An isolated runtime process starts as a copy of the cloudlet binary
+// under a special argv[0] (helper.go), which sets up the environment
+// before running the runtime: Go cannot run code between fork and exec.
+// The helper stays as the init of the environment's PID namespace, so the
 // runtime is not pid 1 (an init ignores even its own SIGKILL) and orphans
 // are reaped; its exit takes the namespace, and everything in it, along.
+// In fallback mode the runtime starts directly and gets its rlimits with
+// prlimit(2): a helper would add a Go process start to every cold start.
 // /tmp is the environment's directory on disk, bind-mounted, not a tmpfs:
 // it survives resets as AWS's /tmp does (§2.5), and its pages do not count
 // against MemorySize, as on AWS. The rest of the host filesystem stays

@@ -108,6 +108,10 @@ func (e *environment) invoke(ctx context.Context, req Request) (*Response, error
 			e.reset(inst, 0)
 			inst = nil
 		default:
+			if inst.proc.runtimeExited() { // dead, its exit not yet reported
+				e.reset(inst, 0)
+				inst = nil
+			}
 		}
 	}
 	if inst == nil {

@@ -10,14 +10,14 @@ import (
 )
 
 // Names a process is started under (argv[0]) to act as the setup helper
-// instead of as cloudlet. Go cannot run code between fork and exec, so a
-// runtime process starts as a copy of this binary (/proc/self/exe) which
-// joins its cgroups, builds its view of the filesystem, sets its limits,
-// drops its privileges and then starts the runtime.
+// instead of as cloudlet. Go cannot run code between fork and exec, so an
+// isolated runtime process starts as a copy of this binary
+// (/proc/self/exe) which joins its cgroups, builds its view of the
+// filesystem, sets its limits, drops its privileges and then starts the
+// runtime. (Fallback mode needs none of this: it starts the runtime
+// directly and sets its rlimits from outside.)
 //
-// In fallback mode the helper execs the runtime: the runtime keeps its pid,
-// and cloudlet waits for and signals the runtime itself. In isolated mode
-// the helper is the init (pid 1) of the environment's PID namespace and
+// The helper is the init (pid 1) of the environment's PID namespace and
 // stays: it forks the runtime, reaps the orphans the runtime leaves, and
 // reports the runtime's exit on the status pipe before exiting itself,
 // which takes the whole namespace down. The runtime must not be the init:
@@ -30,9 +30,8 @@ const (
 )
 
 // statusFD is the helper's end of the status pipe (ExtraFiles[0]), on
-// which it writes helperStatus lines. It is close-on-exec: in fallback
-// mode cloudlet reads EOF once the runtime is exec'd; in isolated mode the
-// init writes "started", later "exit".
+// which it writes helperStatus lines: "started", later "exit", or what
+// failed. It is close-on-exec: the runtime does not inherit it.
 const statusFD = 3
 
 // This package's init turns a process started under helperArg0 or
@@ -63,8 +62,8 @@ type helperSpec struct {
 	Env []string `json:"env"`
 	// Dir is the working directory, as the runtime sees it.
 	Dir string `json:"dir"`
-	// View, when set, is the filesystem to build (isolated mode).
-	View *viewSpec `json:"view,omitempty"`
+	// View is the filesystem to build.
+	View *viewSpec `json:"view"`
 	// Cgroups are cgroup.procs files to join.
 	Cgroups []string `json:"cgroups,omitempty"`
 	// NoFile, NProc and FSize are rlimits; zero leaves one as it is.
@@ -121,23 +120,13 @@ func helperMain(arg string) int {
 			return fail(helperStatus{Op: "join cgroup", Msg: err.Error()})
 		}
 	}
-	if spec.View != nil {
-		if err := buildView(spec.View); err != nil {
-			return fail(helperStatus{Op: "build view", Msg: err.Error()})
-		}
+	if spec.View == nil {
+		return fail(helperStatus{Op: "decode spec", Msg: "no view"})
 	}
-	for _, l := range []struct {
-		res int
-		max uint64
-	}{
-		{syscall.RLIMIT_NOFILE, spec.NoFile},
-		{rlimitNProc, spec.NProc},
-		{syscall.RLIMIT_FSIZE, spec.FSize},
-		{syscall.RLIMIT_CORE, 0}, // a crashing runtime must not fill the disk with cores
-	} {
-		if l.max == 0 && l.res != syscall.RLIMIT_CORE {
-			continue
-		}
+	if err := buildView(spec.View); err != nil {
+		return fail(helperStatus{Op: "build view", Msg: err.Error()})
+	}
+	for _, l := range spec.rlimits() {
 		if err := syscall.Setrlimit(l.res, &syscall.Rlimit{Cur: l.max, Max: l.max}); err != nil {
 			return fail(helperStatus{Op: "setrlimit", Msg: err.Error()})
 		}
@@ -146,10 +135,8 @@ func helperMain(arg string) int {
 	// runtime with SIGXFSZ; an ignored signal stays ignored across exec.
 	// (AWS's full /tmp gives ENOSPC; the nearest a per-file limit gets.)
 	signal.Ignore(syscall.SIGXFSZ)
-	if spec.View != nil {
-		if err := dropPrivileges(); err != nil {
-			return fail(helperStatus{Op: "drop privileges", Msg: err.Error()})
-		}
+	if err := dropPrivileges(); err != nil {
+		return fail(helperStatus{Op: "drop privileges", Msg: err.Error()})
 	}
 	if err := syscall.Chdir(spec.Dir); err != nil {
 		return fail(helperStatus{Op: "chdir", Path: spec.Dir, Errno: errno(err)})
@@ -157,10 +144,6 @@ func helperMain(arg string) int {
 	path := spec.Path
 	if path == "" && len(spec.Argv) > 0 {
 		path = spec.Argv[0]
-	}
-	if spec.View == nil {
-		err := syscall.Exec(path, spec.Argv, spec.Env)
-		return fail(helperStatus{Op: "fork/exec", Path: path, Errno: errno(err)})
 	}
 	pid, err := syscall.ForkExec(path, spec.Argv, &syscall.ProcAttr{Env: spec.Env, Files: []uintptr{0, 1, 2}})
 	if err != nil {
@@ -180,6 +163,22 @@ func helperMain(arg string) int {
 			return 0
 		}
 	}
+}
+
+type rlimit struct {
+	res int
+	max uint64
+}
+
+// rlimits are the limits to set, soft and hard alike.
+func (s *helperSpec) rlimits() []rlimit {
+	out := []rlimit{{syscall.RLIMIT_CORE, 0}} // a crashing runtime must not fill the disk with cores
+	for _, l := range []rlimit{{syscall.RLIMIT_NOFILE, s.NoFile}, {rlimitNProc, s.NProc}, {syscall.RLIMIT_FSIZE, s.FSize}} {
+		if l.max != 0 {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 func errno(err error) int {

@@ -147,28 +147,26 @@ const fileLimit = 1024
 // bootstrap, not executable); any other error is the platform's.
 func (i *Isolation) start(l launchSpec, out *os.File) (*process, error) {
 	spec := helperSpec{Path: l.path, Argv: l.argv, Env: l.env, Dir: l.dir, NoFile: fileLimit, FSize: l.fsize}
-	var flags uintptr
-	var cg *cgroup
-	if i.cg != nil {
-		var err error
-		if cg, err = i.cg.create(l.name, l.memBytes); err != nil {
+	if i.cg == nil {
+		proc, err := startDirect(spec, out)
+		if err != nil {
 			return nil, err
 		}
-		spec.View, spec.Cgroups, spec.NProc = l.view, cg.procsFiles(), maxTasks
-		flags = syscall.CLONE_NEWNS | syscall.CLONE_NEWPID
+		proc.watch = i.watch.add(proc.pid, l.memBytes, maxTasks)
+		proc.marker = l.marker
+		return proc, nil
 	}
-	proc, err := startProcess(spec, flags, out)
+	cg, err := i.cg.create(l.name, l.memBytes)
 	if err != nil {
-		if cg != nil {
-			_ = cg.remove()
-		}
+		return nil, err
+	}
+	spec.View, spec.Cgroups, spec.NProc = l.view, cg.procsFiles(), maxTasks
+	proc, err := startHelper(spec, syscall.CLONE_NEWNS|syscall.CLONE_NEWPID, out)
+	if err != nil {
+		_ = cg.remove()
 		return nil, err
 	}
 	proc.cg = cg
-	if i.watch != nil {
-		proc.watch = i.watch.add(proc.pid, l.memBytes, maxTasks)
-		proc.marker = l.marker
-	}
 	return proc, nil
 }
 

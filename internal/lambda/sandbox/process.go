@@ -11,8 +11,10 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 // process is one runtime process and its process group. Its methods are
@@ -24,7 +26,10 @@ type process struct {
 	// runtimePID is the runtime's pid as cloudlet sees it; 0 if unknown
 	// (isolated mode on a kernel without /proc/<pid>/task/<tid>/children).
 	runtimePID int
-	exited     chan struct{}
+	// pidfd refers to the runtime, to see its exit before it is reported;
+	// -1 if none.
+	pidfd  atomic.Int64
+	exited chan struct{}
 	// status and maxRSSKB are the runtime's wait status and peak resident
 	// set; they are set before exited is closed: read them only after.
 	status   syscall.WaitStatus
@@ -38,12 +43,61 @@ type process struct {
 // setupTimeout bounds the helper's work before it execs the runtime.
 const setupTimeout = 10 * time.Second
 
-// startProcess starts the helper (see helper.go) in a new process group
-// that dies with cloudlet (Pdeathsig), in new namespaces as cloneflags
-// says, and waits until the runtime has started or setup has failed.
-// stdout and stderr both go to out, one pipe, so that their lines keep
-// their order.
-func startProcess(spec helperSpec, cloneflags uintptr, out *os.File) (*process, error) {
+// startDirect starts the runtime itself (fallback mode) in a new process
+// group that dies with cloudlet (Pdeathsig), then sets its rlimits: a
+// helper would cost a Go process start (some 4 ms) on every cold start.
+// exec.Cmd.Start returns once the runtime is exec'd, well before it runs
+// any function code. stdout and stderr both go to out, one pipe, so that
+// their lines keep their order.
+func startDirect(spec helperSpec, out *os.File) (*process, error) {
+	path := spec.Path
+	if path == "" {
+		path = spec.Argv[0]
+	}
+	cmd := &exec.Cmd{
+		Path:   path,
+		Args:   spec.Argv,
+		Env:    spec.Env,
+		Dir:    spec.Dir,
+		Stdout: out,
+		Stderr: out,
+		SysProcAttr: &syscall.SysProcAttr{
+			Setpgid:   true,
+			Pdeathsig: syscall.SIGKILL,
+		},
+	}
+	if err := cmd.Start(); err != nil {
+		// fork/exec and chdir failures: the function's fault (§5.2).
+		return nil, &launchError{reason: err.Error()}
+	}
+	p := &process{cmd: cmd, pid: cmd.Process.Pid, runtimePID: cmd.Process.Pid, exited: make(chan struct{})}
+	p.openPidfd()
+	for _, l := range spec.rlimits() {
+		lim := syscall.Rlimit{Cur: l.max, Max: l.max}
+		if _, _, e := syscall.RawSyscall6(syscall.SYS_PRLIMIT64, uintptr(p.pid), uintptr(l.res), uintptr(unsafe.Pointer(&lim)), 0, 0, 0); e != 0 && e != syscall.ESRCH {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			return nil, fmt.Errorf("set rlimit %d of the runtime: %w", l.res, e)
+		}
+	}
+	go func() {
+		// With *os.File outputs exec copies nothing, so Wait returns as soon
+		// as the process is gone, even if its children still hold the pipe.
+		_ = cmd.Wait()
+		p.status = cmd.ProcessState.Sys().(syscall.WaitStatus)
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			p.maxRSSKB = ru.Maxrss
+		}
+		close(p.exited)
+	}()
+	return p, nil
+}
+
+// startHelper starts the helper (see helper.go) as the init of new
+// namespaces (cloneflags), in a new process group that dies with cloudlet
+// (Pdeathsig), and waits until it has started the runtime or failed.
+// stdout and stderr both go to out.
+func startHelper(spec helperSpec, cloneflags uintptr, out *os.File) (*process, error) {
 	arg, err := json.Marshal(spec)
 	if err != nil {
 		return nil, fmt.Errorf("encode sandbox spec: %w", err)
@@ -73,6 +127,7 @@ func startProcess(spec helperSpec, cloneflags uintptr, out *os.File) (*process, 
 		return nil, fmt.Errorf("start sandbox helper: %w", err)
 	}
 	p := &process{cmd: cmd, pid: cmd.Process.Pid, runtimePID: cmd.Process.Pid, exited: make(chan struct{})}
+	p.pidfd.Store(-1)
 	status := bufio.NewReader(sr)
 	_ = sr.SetReadDeadline(time.Now().Add(setupTimeout))
 	first, err := readStatus(status)
@@ -86,6 +141,9 @@ func startProcess(spec helperSpec, cloneflags uintptr, out *os.File) (*process, 
 			if f := strings.Fields(string(b)); len(f) > 0 {
 				p.runtimePID, _ = strconv.Atoi(f[0])
 			}
+		}
+		if p.runtimePID != 0 {
+			p.openPidfd()
 		}
 	}
 	go func() {
@@ -112,14 +170,10 @@ func startProcess(spec helperSpec, cloneflags uintptr, out *os.File) (*process, 
 		close(p.exited)
 	}()
 	switch {
-	case errors.Is(err, io.EOF) && cloneflags != 0:
+	case errors.Is(err, io.EOF):
 		// An init reports "started"; this one died before it could.
 		<-p.exited
 		return nil, fmt.Errorf("sandbox setup: helper exited: %s", p.exitReason())
-	case errors.Is(err, io.EOF):
-		// Fallback: the status pipe closed on exec. (A helper that died
-		// first looks the same, and is then the runtime's exit.)
-		return p, nil
 	case isInit:
 		return p, nil
 	case err != nil:
@@ -186,9 +240,47 @@ func (p *process) setArmed(on bool) {
 	}
 }
 
+// openPidfd opens a pidfd on the runtime. The pid is fresh (just started,
+// not yet waited for), so it cannot name another process.
+func (p *process) openPidfd() {
+	fd, _, e := syscall.RawSyscall(sysPidfdOpen, uintptr(p.runtimePID), 0, 0)
+	if e != 0 {
+		p.pidfd.Store(-1)
+		return
+	}
+	p.pidfd.Store(int64(fd))
+}
+
+// runtimeExited reports whether the runtime has exited, even if cloudlet
+// has not been told yet: its exit reaches the process's exited channel
+// through a goroutine (and, isolated, through its init), a short while
+// during which an invocation could otherwise be handed to a dead runtime.
+func (p *process) runtimeExited() bool {
+	fd := p.pidfd.Load()
+	if fd < 0 {
+		return false
+	}
+	pfd := struct {
+		fd             int32
+		events, revent int16
+	}{fd: int32(fd), events: pollIn}
+	var ts syscall.Timespec // zero: do not wait
+	n, _, e := syscall.Syscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd)), 1, uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
+	return e == 0 && n == 1 && pfd.revent&pollIn != 0
+}
+
+// Constants package syscall lacks.
+const (
+	sysPidfdOpen = 434 // same number on every architecture
+	pollIn       = 0x1
+)
+
 // release frees what the process held once it is dead: its cgroup, its
 // place under watch; in fallback mode it also kills stragglers.
 func (p *process) release() error {
+	if fd := p.pidfd.Swap(-1); fd >= 0 {
+		syscall.Close(int(fd))
+	}
 	if p.watch != nil {
 		p.watch.remove()
 	}
