@@ -74,7 +74,12 @@ func (s *Service) notFoundUnqualified(name string) error {
 	return resourceNotFound("Function not found: %s", s.functionARN(name))
 }
 
+// maxItemsError is the refusal of a MaxItems outside AWS's 1–10000,
+// naming the bound it crossed.
 func maxItemsError(n int) error {
+	if n < 1 {
+		return validation("maxItems", fmt.Sprint(n), "Member must have value greater than or equal to 1")
+	}
 	return validation("maxItems", fmt.Sprint(n), "Member must have value less than or equal to 10000")
 }
 
