@@ -31,7 +31,7 @@ func (h *Handler) cfnCreateChangeSet(c *call, f query.Form) (any, error) {
 		}
 	}
 	cs, err := h.cfg.Stacks.CreateChangeSet(c.ctx(), in)
-	if e, ok := awserr.As(err); ok && e.Code == awserr.CodeAlreadyExistsException && h.dropFailedChangeSet(c, in.ChangeSetName, name) {
+	if e, ok := awserr.As(err); ok && e.Code == awserr.CodeAlreadyExistsException && h.dropSpentChangeSet(c, in.ChangeSetName, name) {
 		cs, err = h.cfg.Stacks.CreateChangeSet(c.ctx(), in)
 	}
 	if err != nil {
@@ -46,17 +46,19 @@ func (h *Handler) cfnCreateChangeSet(c *call, f query.Form) (any, error) {
 	}{cs.ID, cs.StackID}, nil
 }
 
-// dropFailedChangeSet deletes the stack's change set of that name if it
-// FAILED, and reports whether it did. The AWS CLI names its change sets
+// dropSpentChangeSet deletes the stack's change set of that name if it
+// can no longer be executed — it FAILED, or was executed — and reports
+// whether it did. The AWS CLI names its change sets
 // awscli-cloudformation-package-deploy-<epoch seconds> (SAM CLI
-// samcli-deploy<epoch seconds>) and leaves the FAILED "no changes" one
-// behind (spec cloudformation §10); against AWS two deploys never fall in
-// one second, against cloudlet they do, and the second would be refused
-// AlreadyExistsException. A FAILED change set can never be executed, so
-// replacing it loses nothing; a live one keeps AWS's refusal.
-func (h *Handler) dropFailedChangeSet(c *call, csName, stackName string) bool {
+// samcli-deploy<epoch seconds>) and leaves them behind (spec
+// cloudformation §10); against AWS two deploys never fall in one second,
+// against cloudlet they do, and the second would be refused
+// AlreadyExistsException. A spent change set is history only, so
+// replacing it loses little; one still AVAILABLE or executing keeps AWS's
+// refusal.
+func (h *Handler) dropSpentChangeSet(c *call, csName, stackName string) bool {
 	old, err := h.cfg.Stacks.DescribeChangeSet(c.ctx(), csName, stackName)
-	if err != nil || old.Status != stack.ChangeSetFailed {
+	if err != nil || old.ExecutionStatus == stack.ExecutionAvailable || old.ExecutionStatus == stack.ExecutionInProgress {
 		return false
 	}
 	return h.cfg.Stacks.DeleteChangeSet(c.ctx(), old.ID, "") == nil

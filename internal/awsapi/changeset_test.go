@@ -151,9 +151,9 @@ func TestChangeSetsAndTemplates(t *testing.T) {
 	}
 }
 
-// TestChangeSetNameReuse: a FAILED change set's name may be used again
-// (two `aws cloudformation deploy` runs in one second name their change
-// sets alike); a live one's may not.
+// TestChangeSetNameReuse: the name of a change set that FAILED or was
+// executed may be used again (two `aws cloudformation deploy` runs in one
+// second name their change sets alike); an executable one's may not.
 func TestChangeSetNameReuse(t *testing.T) {
 	e := newEnv(t)
 	cx := ctx(t)
@@ -181,6 +181,14 @@ func TestChangeSetNameReuse(t *testing.T) {
 	_, err = c.CreateChangeSet(cx, &cfn.CreateChangeSetInput{StackName: aws.String("app"), ChangeSetName: aws.String(name),
 		TemplateBody: aws.String(changed), Capabilities: iamCaps})
 	if code, msg, _ := apiErr(err); code != "AlreadyExistsException" || msg != "ChangeSet ["+name+"] already exists" {
-		t.Errorf("CreateChangeSet(same name as a live one) = %s %q, want AlreadyExistsException", code, msg)
+		t.Errorf("CreateChangeSet(same name as an AVAILABLE one) = %s %q, want AlreadyExistsException", code, msg)
+	}
+	if _, err := c.ExecuteChangeSet(cx, &cfn.ExecuteChangeSetInput{ChangeSetName: next.Id}); err != nil {
+		t.Fatalf("ExecuteChangeSet: %v", err)
+	}
+	again, err := c.CreateChangeSet(cx, &cfn.CreateChangeSetInput{StackName: aws.String("app"), ChangeSetName: aws.String(name),
+		TemplateBody: aws.String(roleTemplate), Capabilities: iamCaps})
+	if err != nil || aws.ToString(again.Id) == aws.ToString(next.Id) {
+		t.Errorf("CreateChangeSet(same name as an executed one) = %v, %v; want a new change set", again, err)
 	}
 }
