@@ -154,7 +154,8 @@ func ParsePresigned(q url.Values) (*Signature, error) {
 		if err != nil || n < 0 {
 			return nil, fail(Incomplete, "X-Amz-Expires should be a number")
 		}
-		if time.Duration(n)*time.Second > maxPresignExpiry {
+		// Compared in seconds: n*time.Second overflows for huge n.
+		if n > int64(maxPresignExpiry/time.Second) {
 			return nil, fail(Incomplete, "X-Amz-Expires must be less than a week (in seconds) that is 604800")
 		}
 		s.Expires = time.Duration(n) * time.Second
