@@ -96,7 +96,8 @@ func (s *helperStatus) err() error {
 	return fmt.Errorf("sandbox setup: %s: %s", s.Op, s.Msg)
 }
 
-// helperMain runs in the helper process; it returns only on failure.
+// helperMain runs in the helper process and returns its exit code: once
+// the runtime has exited and that is reported, or on failure.
 func helperMain(arg string) int {
 	// Capabilities, the bounding set and no_new_privs belong to a thread:
 	// everything from the drop to the exec must happen on this one.
