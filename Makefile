@@ -1,9 +1,9 @@
 # The README's quick start: `make test` runs every check CI runs.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: test check unit
+.PHONY: test check unit fuzz
 
-test: check unit
+test: check unit fuzz
 
 # Formatting, vet and staticcheck, on everything.
 check:
@@ -15,3 +15,18 @@ check:
 # Every Go test, integration tests with real processes included.
 unit:
 	go test -timeout 20m ./...
+
+# Every fuzz target in the repository, found by name, for FUZZTIME each,
+# one after the other (the seed corpora under testdata/fuzz/ already run
+# with every `go test`; this explores beyond them). A failure leaves the
+# input under the package's testdata/fuzz/ to reproduce with `go test`.
+FUZZTIME ?= 10s
+
+fuzz:
+	@set -e; for f in $$(grep -rl --include='*_test.go' '^func Fuzz' internal cmd | sort); do \
+	  for fn in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
+	    echo "fuzz ./$$(dirname $$f) $$fn ($(FUZZTIME))"; \
+	    out=$$(go test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) ./$$(dirname $$f) 2>&1) || { echo "$$out"; exit 1; }; \
+	    echo "$$out" | tail -n 1; \
+	  done; \
+	done
