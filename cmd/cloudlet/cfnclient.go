@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"time"
+
+	"github.com/cloudlet-dev/cloudlet/internal/awsapi"
 )
 
 // cfnClient calls a running cloudlet's CloudFormation Query API, signed,
@@ -26,7 +28,9 @@ func (c cfnClient) call(ctx context.Context, action string, params url.Values, o
 	}
 	params.Set("Action", action)
 	params.Set("Version", "2010-05-15")
-	h := http.Header{"Content-Type": {"application/x-www-form-urlencoded; charset=utf-8"}}
+	// The AWS API answers stack operations once they are over (for the
+	// AWS CLI's waiters); this client follows their events live instead.
+	h := http.Header{"Content-Type": {"application/x-www-form-urlencoded; charset=utf-8"}, awsapi.NoWaitHeader: {"1"}}
 	_, raw, err := c.c.call(ctx, "cloudformation", http.MethodPost, "/", nil, h, []byte(params.Encode()))
 	if err != nil {
 		var ae *apiError
