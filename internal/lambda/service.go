@@ -177,6 +177,9 @@ func New(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lambda: %w", err)
 	}
+	if n := killOrphans(s.scratchRoot()); n > 0 {
+		s.log.Warn("killed function processes a previous cloudlet on this data directory left running", "count", n)
+	}
 	return s, nil
 }
 
@@ -278,7 +281,10 @@ func splitName(functionName, qualifier string) (string, string, error) {
 
 // scratchDir is the parent of environments' TMPDIR folders.
 func (s *Service) scratchDir(name string) string {
-	return filepath.Join(s.cfg.DataDir, "lambda", "tmp", name)
+	return filepath.Join(s.scratchRoot(), name)
 }
+
+// scratchRoot holds every function's scratch folder.
+func (s *Service) scratchRoot() string { return filepath.Join(s.cfg.DataDir, "lambda", "tmp") }
 
 func ensureDir(dir string) error { return os.MkdirAll(dir, 0o755) }
