@@ -29,11 +29,16 @@ const (
 // sign adds SigV4 headers to req over host, the payload hash and the date,
 // as an AWS SDK does.
 func sign(req *http.Request, service string, body []byte, accessKey, secretKey, sessionToken string) {
+	signHash(req, service, sigv4.HashHex(body), accessKey, secretKey, sessionToken)
+}
+
+// signHash signs with the given payload hash: UNSIGNED-PAYLOAD lets S3
+// uploads stream a body the client has not read yet.
+func signHash(req *http.Request, service, hash, accessKey, secretKey, sessionToken string) {
 	if req.Host == "" {
 		req.Host = req.URL.Host
 	}
 	t := time.Now().UTC()
-	hash := sigv4.HashHex(body)
 	req.Header.Set("X-Amz-Date", t.Format(sigv4.TimeFormat))
 	req.Header.Set("X-Amz-Content-Sha256", hash)
 	signed := []string{"host", "x-amz-content-sha256", "x-amz-date"}
