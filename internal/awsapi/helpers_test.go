@@ -74,6 +74,8 @@ type envOptions struct {
 	settle time.Duration
 	// register adds providers to the engine's registry.
 	register func(*stack.Registry)
+	// lambdaEndpoint is the Lambda service's EndpointURL.
+	lambdaEndpoint string
 }
 
 func newEnvWith(t testing.TB, o envOptions) *env {
@@ -101,7 +103,7 @@ func newEnvWith(t testing.TB, o envOptions) *env {
 	t.Cleanup(func() { _ = e.Logs.Shutdown(context.Background()) })
 	e.SSM, err = ssm.New(ssm.Config{DB: db, Region: testRegion, AccountID: testAccount})
 	must(err)
-	e.Lambda, err = lambda.New(lambda.Config{DB: db, Region: testRegion, AccountID: testAccount, DataDir: dir})
+	e.Lambda, err = lambda.New(lambda.Config{DB: db, Region: testRegion, AccountID: testAccount, DataDir: dir, EndpointURL: o.lambdaEndpoint})
 	must(err)
 	t.Cleanup(func() { _ = e.Lambda.Shutdown(context.Background()) })
 	e.APIs, err = apigw.New(apigw.Config{DB: db, Region: testRegion, AccountID: testAccount})

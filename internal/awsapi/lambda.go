@@ -9,6 +9,7 @@ import (
 
 	"github.com/cloudlet-dev/cloudlet/internal/awsapi/restjson"
 	"github.com/cloudlet-dev/cloudlet/internal/awserr"
+	"github.com/cloudlet-dev/cloudlet/internal/lambda"
 )
 
 // lambdaRoute is a Lambda REST path split into the operation it names and
@@ -242,17 +243,20 @@ func maxItems(c *call) (int, error) {
 	return n, nil
 }
 
-// absoluteURL turns a download link the service gives as a path (under
-// /_cloudlet/api/, when it was built without an endpoint URL) into a URL
-// on the host the client reached cloudlet by, as AWS's presigned links
-// are absolute.
+// absoluteURL puts a download link the service gives (under
+// /_cloudlet/api/, as a path or on the endpoint it was configured with)
+// on the scheme and host the client reached cloudlet by, as AWS's
+// presigned links are absolute and reachable by the caller: a client on
+// another machine, or using localhost rather than 127.0.0.1, can follow
+// it.
 func absoluteURL(c *call, loc string) string {
-	if !strings.HasPrefix(loc, "/") {
+	u, err := url.Parse(loc)
+	if err != nil || !(strings.HasPrefix(u.Path, lambda.CodePath) || strings.HasPrefix(u.Path, lambda.LayerPath)) {
 		return loc
 	}
-	scheme := "http"
+	u.Scheme, u.Host = "http", c.r.Host
 	if c.r.TLS != nil {
-		scheme = "https"
+		u.Scheme = "https"
 	}
-	return scheme + "://" + c.r.Host + loc
+	return u.String()
 }

@@ -137,3 +137,23 @@ func TestLambdaFunctions(t *testing.T) {
 		t.Errorf("Invoke(deleted) = %s %d", code, status)
 	}
 }
+
+// TestLambdaCodeLocationHost: download links are on the host the client
+// used, whatever endpoint the service was configured with.
+func TestLambdaCodeLocationHost(t *testing.T) {
+	for _, endpoint := range []string{"", "http://127.0.0.1:4566"} {
+		e := newEnvWith(t, envOptions{lambdaEndpoint: endpoint})
+		cfg := e.cfg()
+		cfg.BaseEndpoint = aws.String("http://cloudlet.example:4566")
+		cfg.HTTPClient = loopbackClient(e.URL)
+		c := lambdasdk.NewFromConfig(cfg)
+		createEcho(t, c, "echo")
+		got, err := c.GetFunction(ctx(t), &lambdasdk.GetFunctionInput{FunctionName: aws.String("echo"), Qualifier: aws.String("$LATEST")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if loc, want := aws.ToString(got.Code.Location), "http://cloudlet.example:4566/_cloudlet/api/functions/echo/code?Qualifier=%24LATEST"; loc != want {
+			t.Errorf("GetFunction(endpoint %q) Code.Location = %q, want %q", endpoint, loc, want)
+		}
+	}
+}
