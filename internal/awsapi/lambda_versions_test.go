@@ -88,6 +88,12 @@ func TestLambdaVersions(t *testing.T) {
 	if _, err := c.GetFunction(cx, &lambdasdk.GetFunctionInput{FunctionName: aws.String("echo"), Qualifier: aws.String("2")}); err != nil {
 		t.Errorf("GetFunction(:2) after deleting version 1: %v", err)
 	}
+	pub, err := c.CreateFunction(cx, &lambdasdk.CreateFunctionInput{FunctionName: aws.String("pub"), Runtime: ltypes.RuntimePython311,
+		Role: aws.String(testRole), Handler: aws.String("index.handler"), Publish: true,
+		Code: &ltypes.FunctionCode{ZipFile: zipOf(t, map[string]string{"index.py": echoHandler})}})
+	if err != nil || aws.ToString(pub.Version) != "1" {
+		t.Errorf("CreateFunction(Publish) = %s %s, %v; want version 1", aws.ToString(pub.FunctionArn), aws.ToString(pub.Version), err)
+	}
 	_, err = c.ListVersionsByFunction(cx, &lambdasdk.ListVersionsByFunctionInput{FunctionName: aws.String("nope")})
 	if code, _, status := apiErr(err); code != "ResourceNotFoundException" || status != 404 {
 		t.Errorf("ListVersionsByFunction(nope) = %s %d", code, status)
