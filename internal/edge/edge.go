@@ -32,8 +32,10 @@ type Config struct {
 	Logger *slog.Logger
 	// ReadHeaderTimeout cuts off clients that send headers too slowly
 	// (slowloris); 0 means 10 s. IdleTimeout closes idle keep-alive
-	// connections; 0 means 120 s.
-	ReadHeaderTimeout, IdleTimeout time.Duration
+	// connections; 0 means 120 s. BodyIdleTimeout cuts off a request whose
+	// body stops arriving for that long (see idleBody); 0 means 30 s,
+	// negative never.
+	ReadHeaderTimeout, IdleTimeout, BodyIdleTimeout time.Duration
 }
 
 // Server is the listener.
@@ -60,6 +62,9 @@ func New(cfg Config) *Server {
 	}
 	if s.cfg.IdleTimeout == 0 {
 		s.cfg.IdleTimeout = 120 * time.Second
+	}
+	if s.cfg.BodyIdleTimeout == 0 {
+		s.cfg.BodyIdleTimeout = 30 * time.Second
 	}
 	return s
 }
@@ -127,6 +132,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cloudlet is shutting down", http.StatusServiceUnavailable)
 		return
 	}
+	s.guardBody(w, r)
 	if apiID, ok := executeAPIHost(r.Host); ok {
 		s.cfg.API(w, r, apiID, r.URL.Path)
 		return
