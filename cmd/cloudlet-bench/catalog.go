@@ -11,7 +11,7 @@ var sections = []struct {
 	{"Gateway overhead", "The HTTP API data plane with the function replaced by a stub that answers the seed's result at once: over HTTP through cloudlet's edge listener (gateway and stub in a process of their own, the account throttle lifted), then the gateway's handler alone per request, then the route table alone. An HTTP API holds at most 300 routes (AWS's quota, shared/specs/http-api.md §9.3, which cloudlet enforces), so the gateway is measured with 1, 10 and 300 routes and the route table with 10, 1,000 and 10,000."},
 	{"Cold start", "Time to the first response of a never-invoked function through the Lambda Invoke API (signed, on an open keep-alive connection): median over fresh functions, each invoked once."},
 	{"Scale-out", "50 concurrent invocations (Invoke API, one connection each) of a never-invoked Python function that sleeps 1 s."},
-	{"Control plane", "Each measured on the real server: start (the binary executed) to the first 200 from /_cloudlet/health; stacks created through the CloudFormation API, timed from CreateStack to DescribeStacks reporting CREATE_COMPLETE (polled every 2 ms); the server's resident memory (VmRSS) idle, on a fresh server, before and after deploying 200 functions that are never invoked."},
+	{"Control plane", "Each measured on the real server: start (the binary executed) to the first 200 from /_cloudlet/health; stacks created through the CloudFormation API, timed from CreateStack to DescribeStacks reporting CREATE_COMPLETE (polled every 2 ms); the server's resident memory (VmRSS) on a fresh server idle, then right after deploying 200 functions that are never invoked, then idle again once the Go runtime's periodic collection (forced after two idle minutes) has run: the last is what the functions themselves cost."},
 	{"Invoke API", "`aws lambda invoke`-equivalent requests — POST /2015-03-31/functions/fa-005-function/invocations, each signed with SigV4 — on keep-alive connections, to the seed's warm Python function."},
 }
 
@@ -29,7 +29,12 @@ var runtimes = []struct{ Key, Label string }{
 // loadFigures are the latency percentiles with one client and the
 // throughput with each client count, the set the issue asks for every
 // HTTP target.
-func loadFigures(section int, prefix, label, floorPrefix string) []*Figure {
+//
+// They end with the CPU time per request at 8 clients, of the server
+// process and (fn) of the processes below it — the function runtimes, the
+// floor's interpreter — which says what bounds the throughput on a
+// machine of two cores.
+func loadFigures(section int, prefix, label, floorPrefix string, fn bool) []*Figure {
 	var fs []*Figure
 	for _, p := range []string{"p50", "p90", "p99", "p99.9"} {
 		f := &Figure{ID: prefix + "." + p, Section: section, Name: label + ", 1 client, " + p, Unit: unitMicros}
@@ -48,6 +53,22 @@ func loadFigures(section int, prefix, label, floorPrefix string) []*Figure {
 		}
 		fs = append(fs, f)
 	}
+	server := "server"
+	if section == 2 {
+		server = "cloudlet"
+	}
+	cpu := &Figure{ID: prefix + ".cpu8", Section: section, Name: label + ", 8 clients, CPU per request: " + server + " process", Unit: unitMicros}
+	if floorPrefix != "" {
+		cpu.Floor = floorPrefix + ".cpu8"
+	}
+	fs = append(fs, cpu)
+	if fn {
+		f := &Figure{ID: prefix + ".cpufn8", Section: section, Name: label + ", 8 clients, CPU per request: handler processes", Unit: unitMicros}
+		if floorPrefix != "" {
+			f.Floor = floorPrefix + ".cpufn8"
+		}
+		fs = append(fs, f)
+	}
 	return fs
 }
 
@@ -63,7 +84,7 @@ func catalog() []*Figure {
 	var fs []*Figure
 	// 1. Floor.
 	for _, rt := range runtimes {
-		fs = append(fs, loadFigures(1, "floor."+rt.Key, rt.Label+" pipe harness", "")...)
+		fs = append(fs, loadFigures(1, "floor."+rt.Key, rt.Label+" pipe harness", "", true)...)
 	}
 	for _, rt := range runtimes {
 		fs = append(fs, &Figure{ID: "loop." + rt.Key, Section: 1, Name: rt.Label + " handler called in a loop, no I/O, per call", Unit: unitNanos})
@@ -74,7 +95,7 @@ func catalog() []*Figure {
 		if rt.Key == "python" {
 			label = "Seed API (Python)"
 		}
-		ws := loadFigures(2, "warm."+rt.Key, label, "floor."+rt.Key)
+		ws := loadFigures(2, "warm."+rt.Key, label, "floor."+rt.Key, true)
 		if rt.Key == "python" {
 			for _, f := range ws {
 				switch f.ID {
@@ -95,7 +116,7 @@ func catalog() []*Figure {
 		&Figure{ID: "invoke.internal.p99", Section: 2, Name: "Lambda Service.Invoke (in-process, seed function, sequential), p99", Unit: unitMicros},
 	)
 	// 3. Gateway.
-	fs = append(fs, loadFigures(3, "stub", "Seed API with a stub function", "")...)
+	fs = append(fs, loadFigures(3, "stub", "Seed API with a stub function", "", false)...)
 	fs = append(fs,
 		&Figure{ID: "gw.handler.1", Section: 3, Name: "Gateway handler per request, stub function, seed API (1 route)", Unit: unitMicros,
 			Target: &Target{Op: "<", Value: 50, Source: issueHTTP}},
@@ -132,6 +153,7 @@ func catalog() []*Figure {
 			Target: &Target{Op: "<", Value: 2000, Source: issueCFN}},
 		&Figure{ID: "cp.200fn", Section: 6, Name: "200 Lambda functions (and their role) to CREATE_COMPLETE", Unit: unitMillis},
 		&Figure{ID: "cp.rss0", Section: 6, Name: "Idle RSS, 0 functions deployed", Unit: unitMB},
+		&Figure{ID: "cp.rss200now", Section: 6, Name: "RSS right after deploying 200 functions", Unit: unitMB},
 		&Figure{ID: "cp.rss200", Section: 6, Name: "Idle RSS, 200 functions deployed, never invoked", Unit: unitMB},
 		&Figure{ID: "cp.rssdelta", Section: 6, Name: "RSS the 200 never-invoked functions add", Unit: unitMB,
 			Target: &Target{Op: "<", Value: 10, Source: issueLambda}},

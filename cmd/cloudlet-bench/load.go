@@ -154,7 +154,9 @@ func latencies(ctx context.Context, addr string, next requestFunc, warm, n int) 
 // request as soon as the previous answer arrived, for warm (unmeasured)
 // and then window, and returns the answers per second in the window.
 // Every answer must be a 200.
-func throughput(ctx context.Context, addr string, next requestFunc, clients int, warm, window time.Duration) (float64, error) {
+// When probe is not nil, it samples the server's CPU time at the start
+// and the end of the window.
+func throughput(ctx context.Context, addr string, next requestFunc, clients int, warm, window time.Duration, probe *cpuProbe) (float64, error) {
 	conns := make([]*client, clients)
 	for i := range conns {
 		c, err := dial(addr)
@@ -195,10 +197,13 @@ func throughput(ctx context.Context, addr string, next requestFunc, clients int,
 	sleep(ctx, warm)
 	count.Store(0)
 	measuring.Store(true)
+	probe.sample(0)
 	start := time.Now()
 	sleep(ctx, window)
 	n := count.Load()
 	elapsed := time.Since(start)
+	probe.sample(1)
+	probe.count(n)
 	stop.Store(true)
 	wg.Wait()
 	if firstErr != nil {

@@ -9,9 +9,11 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -34,8 +36,17 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	binary := fs.String("cloudlet", "", "a cloudlet binary to measure (default: build ./cmd/cloudlet)")
 	seed := fs.String("seed", "", "the seed's templates (default: ../shared/seed/fa-005 beside the repository)")
 	only := fs.String("only", "", "run only these sections, e.g. 2,4 (the others are reported as not run)")
+	var lf loadFlags
+	fs.StringVar(&lf.addr, "load", "", "instead of the suite, drive load at ADDR (host:port) and print what it got, e.g. to profile a server")
+	fs.StringVar(&lf.host, "host", "", "with -load: the Host header (default: ADDR), e.g. abc123.execute-api.localhost:4566")
+	fs.StringVar(&lf.path, "path", "/", "with -load: the path to GET")
+	fs.IntVar(&lf.clients, "clients", 1, "with -load: keep-alive clients")
+	fs.DurationVar(&lf.duration, "duration", 10*time.Second, "with -load: how long")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if lf.addr != "" {
+		return lf.run(ctx, stderr)
 	}
 	wd, err := os.Getwd()
 	if err != nil {
@@ -89,5 +100,45 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "cloudlet-bench: some figures could not be measured:\n%v\n", err)
 		return 1
 	}
+	return 0
+}
+
+// loadFlags is -load: the suite's load clients on their own, against any
+// server, for profiling (perf record -p PID, or a server's pprof) while
+// they run.
+type loadFlags struct {
+	addr, host, path string
+	clients          int
+	duration         time.Duration
+}
+
+func (lf loadFlags) run(ctx context.Context, w io.Writer) int {
+	host := lf.host
+	if host == "" {
+		host = lf.addr
+	}
+	next := fixed(getRequest(host, lf.path))
+	if lf.clients == 1 {
+		var ds []time.Duration
+		deadline := time.Now().Add(lf.duration)
+		for time.Now().Before(deadline) && ctx.Err() == nil {
+			run, err := latencies(ctx, lf.addr, next, 0, 1000)
+			if err != nil {
+				fmt.Fprintln(w, "cloudlet-bench -load:", err)
+				return 1
+			}
+			ds = append(ds, run...)
+		}
+		slices.Sort(ds)
+		fmt.Fprintf(w, "%d requests, 1 client: p50 %v, p90 %v, p99 %v, p99.9 %v\n", len(ds),
+			percentile(ds, 50), percentile(ds, 90), percentile(ds, 99), percentile(ds, 99.9))
+		return 0
+	}
+	rps, err := throughput(ctx, lf.addr, next, lf.clients, time.Second, lf.duration, nil)
+	if err != nil {
+		fmt.Fprintln(w, "cloudlet-bench -load:", err)
+		return 1
+	}
+	fmt.Fprintf(w, "%d clients: %s\n", lf.clients, format(rps, unitRPS))
 	return 0
 }

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/cloudlet-dev/cloudlet/internal/apigw"
+	"github.com/cloudlet-dev/cloudlet/internal/apigw/route"
 )
 
 // floors measures section 1: each runtime's handler in a loop, then behind
@@ -49,7 +52,7 @@ func (s *suite) floorHTTP(ctx context.Context, key string, pipe []string) error 
 	if err := checkAnswer(addr, req()); err != nil {
 		return fmt.Errorf("floor harness for %s: %w", key, err)
 	}
-	return s.loadSet(ctx, "floor."+key, addr, req, s.sz.latN)
+	return s.loadSet(ctx, "floor."+key, addr, p.cmd.Process.Pid, req, s.sz.latN)
 }
 
 // checkAnswer sends one request and checks it gets the seed's answer.
@@ -80,12 +83,20 @@ func (s *suite) gateway(ctx context.Context) error {
 	req := fixed(getRequest(apiID+".execute-api.localhost", "/"))
 	err = checkAnswer(addr, req())
 	if err == nil {
-		err = s.loadSet(ctx, "stub", addr, req, s.sz.latN)
+		err = s.loadSet(ctx, "stub", addr, p.cmd.Process.Pid, req, s.sz.latN)
 	}
 	p.stop()
 	if err != nil {
 		return fmt.Errorf("stub gateway: %w", err)
 	}
+	// Repetitions are interleaved across the sizes, so that a noisy
+	// moment on the shared machine does not land on one size only.
+	type gw struct {
+		routes int
+		svc    *apigw.Service
+		apiID  string
+	}
+	var gws []gw
 	for _, routes := range []int{1, 10, 300} {
 		dir, err := os.MkdirTemp(s.dir, "gw-")
 		if err != nil {
@@ -95,38 +106,43 @@ func (s *suite) gateway(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		f := s.fig(fmt.Sprintf("gw.handler.%d", routes))
-		for range s.sz.reps {
-			// The first calls fill the gateway's pools and caches.
-			if _, err = handlerMicros(svc, api.APIID, s.sz.handlerN/10); err != nil {
-				break
-			}
-			var us float64
-			if us, err = handlerMicros(svc, api.APIID, s.sz.handlerN); err != nil {
-				break
-			}
-			f.add(us)
-		}
-		closeDB()
-		if err != nil {
+		defer closeDB()
+		// The first calls fill the gateway's pools and caches.
+		if _, err := handlerMicros(svc, api.APIID, s.sz.handlerN/10); err != nil {
 			return fmt.Errorf("gateway handler with %d routes: %w", routes, err)
 		}
-		s.logf("  gw.handler.%d: %s per request", routes, format(f.Median(), unitMicros))
+		gws = append(gws, gw{routes, svc, api.APIID})
 	}
+	type table struct {
+		n    int
+		tab  *route.Table
+		path string
+	}
+	var tables []table
 	for _, n := range []int{10, 1000, 10000} {
 		tab, path, err := routeTable(n)
 		if err != nil {
 			return err
 		}
-		f := s.fig(fmt.Sprintf("route.%d", n))
-		for range s.sz.reps {
-			ns, err := matchNanos(tab, path, s.sz.matchN)
+		tables = append(tables, table{n, tab, path})
+	}
+	for range s.sz.reps {
+		for _, g := range gws {
+			us, err := handlerMicros(g.svc, g.apiID, s.sz.handlerN)
+			if err != nil {
+				return fmt.Errorf("gateway handler with %d routes: %w", g.routes, err)
+			}
+			s.fig(fmt.Sprintf("gw.handler.%d", g.routes)).add(us)
+		}
+		for _, t := range tables {
+			ns, err := matchNanos(t.tab, t.path, s.sz.matchN)
 			if err != nil {
 				return err
 			}
-			f.add(ns)
+			s.fig(fmt.Sprintf("route.%d", t.n)).add(ns)
 		}
 	}
+	s.logf("  gateway handler: %s per request (1 route), %s (300 routes)", format(s.fig("gw.handler.1").Median(), unitMicros), format(s.fig("gw.handler.300").Median(), unitMicros))
 	// The ratio of each repetition's pair, so that its min–max shows the
 	// spread of the ratio itself.
 	r10, r10k := s.fig("route.10").Values, s.fig("route.10000").Values

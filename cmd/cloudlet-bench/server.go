@@ -202,3 +202,73 @@ func (s *server) metric(ctx context.Context, name, labels string) (float64, erro
 	}
 	return 0, sc.Err()
 }
+
+// clockTick is the unit of /proc/PID/stat's CPU times (USER_HZ), 100 on
+// every Linux the suite runs on.
+const clockTick = 10 * time.Millisecond
+
+// cpuTime is the CPU time (user and system) pid has used; 0 when it is
+// gone.
+func cpuTime(pid int) time.Duration {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(raw)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0
+	}
+	// After "pid (comm)": state is field 3, utime 14 and stime 15.
+	f := strings.Fields(s[i+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+st) * clockTick
+}
+
+// cpuProbe measures the CPU a server and the processes below it (function
+// runtimes, the floor's interpreter) spend during a throughput window.
+type cpuProbe struct {
+	pid      int
+	server   [2]time.Duration
+	kids     [2]map[int]time.Duration
+	requests float64
+}
+
+func newCPUProbe(pid int) *cpuProbe { return &cpuProbe{pid: pid} }
+
+func (p *cpuProbe) sample(i int) {
+	if p == nil {
+		return
+	}
+	p.server[i] = cpuTime(p.pid)
+	p.kids[i] = map[int]time.Duration{}
+	for _, k := range descendants(p.pid) {
+		p.kids[i][k] = cpuTime(k)
+	}
+}
+
+// count records how many requests the window served.
+func (p *cpuProbe) count(n int64) {
+	if p != nil {
+		p.requests = float64(n)
+	}
+}
+
+// perRequest returns the server's and its processes' CPU per request in
+// the window, in µs. Processes that started or ended within the window
+// count from zero or not at all: the window follows a warm-up, so there
+// are none in the figures that use it.
+func (p *cpuProbe) perRequest() (server, kids float64) {
+	if p.requests == 0 {
+		return 0, 0
+	}
+	var k time.Duration
+	for pid, end := range p.kids[1] {
+		k += end - p.kids[0][pid]
+	}
+	return micros(p.server[1]-p.server[0]) / p.requests, micros(k) / p.requests
+}

@@ -39,16 +39,17 @@ type sizes struct {
 	matchN         int           // route matches per run
 	internalN      int           // in-process invokes per run
 	settle         time.Duration // wait before reading a server's memory
+	gcWait         time.Duration // wait for the Go runtime's periodic GC
 	invokeN        int           // Invoke API requests per latency run
 }
 
 func sizesFor(short bool) sizes {
 	if short {
 		return sizes{reps: 1, latN: 300, window: 250 * time.Millisecond, warm: 100 * time.Millisecond, primePerClient: 2,
-			loopN: 20000, coldPerRep: 1, handlerN: 2000, matchN: 20000, internalN: 300, settle: 300 * time.Millisecond, invokeN: 200}
+			loopN: 20000, coldPerRep: 1, handlerN: 2000, matchN: 20000, internalN: 300, settle: 300 * time.Millisecond, gcWait: 300 * time.Millisecond, invokeN: 200}
 	}
 	return sizes{reps: 5, latN: 5000, window: 2 * time.Second, warm: 500 * time.Millisecond, primePerClient: 5,
-		loopN: 1000000, coldPerRep: 3, handlerN: 50000, matchN: 2000000, internalN: 3000, settle: 3 * time.Second, invokeN: 2000}
+		loopN: 1000000, coldPerRep: 3, handlerN: 50000, matchN: 2000000, internalN: 3000, settle: 2 * time.Second, gcWait: 130 * time.Second, invokeN: 2000}
 }
 
 // suite is one run: its figures, its tools and what went wrong.
@@ -202,8 +203,9 @@ func (s *suite) wanted(sections []int) bool {
 
 // loadSet measures the latency percentiles with one client and the
 // throughput with each client count of one HTTP target, into the figures
-// prefix.p50 … prefix.rps64.
-func (s *suite) loadSet(ctx context.Context, prefix, addr string, next requestFunc, latN int) error {
+// prefix.p50 … prefix.rps64, and with 8 clients the CPU per request of the
+// server process pid and the processes below it.
+func (s *suite) loadSet(ctx context.Context, prefix, addr string, pid int, next requestFunc, latN int) error {
 	for range s.sz.reps {
 		ds, err := latencies(ctx, addr, next, max(20, latN/10), latN)
 		if err != nil {
@@ -223,11 +225,22 @@ func (s *suite) loadSet(ctx context.Context, prefix, addr string, next requestFu
 		}
 		f := s.fig(fmt.Sprintf("%s.rps%d", prefix, c))
 		for range s.sz.reps {
-			rps, err := throughput(ctx, addr, next, c, s.sz.warm, s.sz.window)
+			var probe *cpuProbe
+			if c == 8 {
+				probe = newCPUProbe(pid)
+			}
+			rps, err := throughput(ctx, addr, next, c, s.sz.warm, s.sz.window, probe)
 			if err != nil {
 				return fmt.Errorf("%s with %d clients: %w", prefix, c, err)
 			}
 			f.add(rps)
+			if probe != nil {
+				server, kids := probe.perRequest()
+				s.fig(prefix + ".cpu8").add(server)
+				if k, ok := s.byID[prefix+".cpufn8"]; ok {
+					k.add(kids)
+				}
+			}
 		}
 		s.logf("  %s: %s", f.Name, format(f.Median(), unitRPS))
 	}
