@@ -45,6 +45,7 @@ type Server struct {
 	ln       net.Listener
 	srv      *http.Server
 	draining atomic.Bool
+	inflight atomic.Int64 // requests being served, 503s excluded
 	served   chan error
 
 	shutOnce sync.Once
@@ -98,9 +99,11 @@ func (s *Server) Serve() {
 	go func() { s.served <- s.srv.Serve(s.ln) }()
 }
 
-// Shutdown stops accepting, answers new requests on open connections with
-// 503, and waits for requests in flight until ctx ends; then it closes
-// what is left. Only the first call does anything.
+// Shutdown drains: requests in flight finish (until ctx ends) while every
+// new request, on a new connection or an open one, is answered 503 with
+// Connection: close — a client learns that cloudlet is going away rather
+// than finding its port closed. Then the listener closes and what is left
+// is cut off. Only the first call does anything.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.shutOnce.Do(func() { s.shutErr = s.shutdown(ctx) })
 	return s.shutErr
@@ -114,6 +117,16 @@ func (s *Server) shutdown(ctx context.Context) error {
 		return nil
 	}
 	s.draining.Store(true)
+	tick := time.NewTicker(10 * time.Millisecond)
+	for s.inflight.Load() > 0 && ctx.Err() == nil {
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+		}
+	}
+	tick.Stop()
+	// A request that got past the draining check as it was set is still
+	// counted by net/http, which waits for it here.
 	err := s.srv.Shutdown(ctx)
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		_ = s.srv.Close()
@@ -132,6 +145,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cloudlet is shutting down", http.StatusServiceUnavailable)
 		return
 	}
+	s.inflight.Add(1)
+	defer s.inflight.Add(-1)
 	s.guardBody(w, r)
 	if apiID, ok := executeAPIHost(r.Host); ok {
 		s.cfg.API(w, r, apiID, r.URL.Path)
