@@ -166,7 +166,10 @@ func (s *server) cfn(t testing.TB, form url.Values, v any) {
 
 // stackState is a stack's status as DescribeStacks reports it; "" when
 // the stack does not exist (any more).
-type stackState struct{ Status, Reason string }
+type stackState struct {
+	Status, Reason string
+	Outputs        map[string]string
+}
 
 func (s *server) describeStack(t testing.TB, name string) stackState {
 	t.Helper()
@@ -180,12 +183,20 @@ func (s *server) describeStack(t testing.TB, name string) stackState {
 		Stacks []struct {
 			StackStatus       string `xml:"StackStatus"`
 			StackStatusReason string `xml:"StackStatusReason"`
+			Outputs           []struct {
+				Key   string `xml:"OutputKey"`
+				Value string `xml:"OutputValue"`
+			} `xml:"Outputs>member"`
 		} `xml:"DescribeStacksResult>Stacks>member"`
 	}
 	if r.status != 200 || xml.Unmarshal([]byte(r.body), &out) != nil || len(out.Stacks) != 1 {
 		t.Fatalf("DescribeStacks(%s) = %d %s", name, r.status, r.body)
 	}
-	return stackState{out.Stacks[0].StackStatus, out.Stacks[0].StackStatusReason}
+	st := stackState{Status: out.Stacks[0].StackStatus, Reason: out.Stacks[0].StackStatusReason, Outputs: map[string]string{}}
+	for _, o := range out.Stacks[0].Outputs {
+		st.Outputs[o.Key] = o.Value
+	}
+	return st
 }
 
 // settled waits until the stack's status no longer ends in _IN_PROGRESS.
