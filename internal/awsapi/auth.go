@@ -169,11 +169,17 @@ func (h *Handler) authorize(c *call, action, resource string) error {
 	if !strings.HasPrefix(d.Reason, "no statement allows") {
 		why = "with an explicit deny in an identity-based policy"
 	}
-	code := "AccessDenied"
-	if c.proto == protoJSON || c.proto == protoRESTJSON {
+	code, status := "AccessDenied", http.StatusForbidden
+	switch c.proto {
+	case protoRESTJSON:
 		code = "AccessDeniedException"
+	case protoJSON:
+		// JSON 1.1 services (SSM, CloudWatch Logs, DynamoDB…) answer an
+		// IAM denial with 400, not 403: SDKs report "StatusCode: 400 …
+		// api error AccessDeniedException".
+		code, status = "AccessDeniedException", http.StatusBadRequest
 	}
-	return awserr.WithStatus(http.StatusForbidden, code, "User: %s is not authorized to perform: %s on resource: %s %s",
+	return awserr.WithStatus(status, code, "User: %s is not authorized to perform: %s on resource: %s %s",
 		c.principal.ARN, action, resource, why)
 }
 
