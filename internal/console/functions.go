@@ -80,7 +80,7 @@ func (c *Console) loadFunction(ctx context.Context, name string) (*functionPage,
 		p.Architecture = fn.Architectures[0]
 	}
 	if fn.Environment != nil {
-		p.Env = maskEnv(fn.Environment.Variables)
+		p.Env = maskValues(maskEnv(fn.Environment.Variables), c.noEchoValues(ctx))
 	}
 	if i := strings.LastIndex(fn.Role, "/"); i >= 0 {
 		p.RoleName = fn.Role[i+1:]

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"sort"
 	"strings"
 
@@ -56,6 +57,39 @@ func maskParams(ps []stack.Parameter) []stack.Parameter {
 			p.Value, p.ResolvedValue = Masked, ""
 		}
 		out[i] = p
+	}
+	return out
+}
+
+// maskValues masks the variables whose value holds one of secrets — a
+// NoEcho parameter passed on to a function, even inside a longer value
+// ("db://app:${Password}@db"), under a name that does not look secret.
+func maskValues(env []envVar, secrets []string) []envVar {
+	for i, e := range env {
+		for _, s := range secrets {
+			if s != "" && strings.Contains(e.Value, s) {
+				env[i].Value, env[i].Masked = Masked, true
+				break
+			}
+		}
+	}
+	return env
+}
+
+// noEchoValues are the values of every stack's NoEcho parameters: the
+// console shows none of them anywhere (issue 8).
+func (c *Console) noEchoValues(ctx context.Context) []string {
+	all, err := c.cfg.Stacks.ListStacks(ctx)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, st := range all {
+		for _, p := range st.Parameters {
+			if p.NoEcho {
+				out = append(out, p.Value, p.ResolvedValue)
+			}
+		}
 	}
 	return out
 }
