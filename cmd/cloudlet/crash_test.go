@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,10 +51,11 @@ Resources:
       Environment: {Variables: {MARKER: !Ref Marker}}
       Code:
         ZipFile: |
-          import os, time
+          import os, time, urllib.request
           def handler(event, context):
-              with open(os.environ["MARKER"], "w") as f:
-                  f.write(event["RequestType"])
+              # Tell the test the Create started (over loopback: an
+              # isolated environment cannot write the host's files).
+              urllib.request.urlopen(os.environ["MARKER"] + "?type=" + event["RequestType"]).read()
               time.sleep(600)
   Waiting:
     Type: Custom::Waiting
@@ -72,7 +75,15 @@ func TestCrashMidDeploy(t *testing.T) {
 	rt := pythonRuntime(t)
 	bin := buildBinary(t)
 	dir, data := t.TempDir(), t.TempDir()
-	marker := filepath.Join(dir, "create-started")
+	started := make(chan struct{}, 1)
+	probe := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case started <- struct{}{}:
+		default:
+		}
+	}))
+	defer probe.Close()
+	marker := probe.URL
 	tmpl := filepath.Join(dir, "crash.yaml")
 	if err := os.WriteFile(tmpl, []byte(strings.Replace(crashTemplate, "%s", rt, 1)), 0o644); err != nil {
 		t.Fatal(err)
@@ -90,15 +101,10 @@ func TestCrashMidDeploy(t *testing.T) {
 			_ = cmd.Wait()
 		}
 	})
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		if _, err := os.Stat(marker); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the custom resource's function never started; cloudlet said:\n%s", out.String())
-		}
-		time.Sleep(50 * time.Millisecond)
+	select {
+	case <-started:
+	case <-time.After(90 * time.Second):
+		t.Fatalf("the custom resource's function never started; cloudlet said:\n%s", out.String())
 	}
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)

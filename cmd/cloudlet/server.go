@@ -20,6 +20,7 @@ type serverFlags struct {
 	verbose              bool
 	python               []string
 	accessKey, secretKey string
+	sandbox              string
 }
 
 func (f *serverFlags) register(cmd *cobra.Command) {
@@ -28,6 +29,7 @@ func (f *serverFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.dataDir, "data-dir", ".cloudlet", "folder for cloudlet's state (stacks, functions, logs, objects)")
 	cmd.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "log cloudlet's own activity")
 	cmd.Flags().StringArrayVar(&f.python, "interpreter", nil, "use a specific interpreter for a runtime, RUNTIME=PATH (repeatable), e.g. python3.12=/usr/bin/python3.12")
+	cmd.Flags().StringVar(&f.sandbox, "sandbox", "auto", "isolate functions in namespaces and cgroups where the host allows it (auto), or run them as plain processes (off)")
 	cmd.Flags().StringVar(&f.accessKey, "access-key", envOr("CLOUDLET_ACCESS_KEY_ID", "test"), "the account root's access key for SigV4 (env CLOUDLET_ACCESS_KEY_ID)")
 	cmd.Flags().StringVar(&f.secretKey, "secret-key", envOr("CLOUDLET_SECRET_ACCESS_KEY", "test"), "the account root's secret key for SigV4 (env CLOUDLET_SECRET_ACCESS_KEY)")
 }
@@ -64,7 +66,7 @@ func (f *serverFlags) start(ctx context.Context, stderr io.Writer) (*platform.Pl
 	}
 	p, err := platform.New(platform.Config{
 		Host: f.host, Port: f.port, DataDir: f.dataDir, Interpreters: interp, Version: version, Logger: logger,
-		RootAccessKey: f.accessKey, RootSecretKey: f.secretKey,
+		RootAccessKey: f.accessKey, RootSecretKey: f.secretKey, Sandbox: f.sandbox,
 	})
 	if err != nil {
 		return nil, err

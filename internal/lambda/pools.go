@@ -46,6 +46,9 @@ func (s *Service) poolFor(ctx context.Context, fn *function, t target) (*poolEnt
 		Timeout: time.Duration(cfg.Timeout) * time.Second, Region: s.cfg.Region,
 		LogGroup: cfg.LoggingConfig.LogGroup, ExtraEnv: map[string]string{},
 	}
+	if cfg.EphemeralStorage != nil {
+		f.EphemeralStorageMB = cfg.EphemeralStorage.Size
+	}
 	for _, l := range t.layers {
 		f.LayerDirs = append(f.LayerDirs, l.Dir)
 	}
@@ -74,7 +77,10 @@ func (s *Service) poolFor(ctx context.Context, fn *function, t target) (*poolEnt
 	}
 	pool, err := sandbox.NewPool(sandbox.PoolConfig{Function: f, Runtimes: s.cfg.Runtimes, Logs: sink,
 		MaxEnvironments: s.cfg.MaxEnvironments, IdleTimeout: s.cfg.IdleTimeout,
-		ScratchDir: s.scratchDir(name), Logger: s.log.With("function", name, "version", t.version)})
+		ScratchDir: s.scratchDir(name), Logger: s.log.With("function", name, "version", t.version),
+		// A function must not read cloudlet's own state (other functions'
+		// code, the store) except through the APIs, as IAM allows.
+		Isolation: s.cfg.Isolation, HideDirs: []string{s.cfg.DataDir}})
 	if err != nil {
 		return nil, fmt.Errorf("start environments of %s: %w", name, err)
 	}

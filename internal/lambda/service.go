@@ -78,6 +78,10 @@ type Config struct {
 	// IdleTimeout and MaxEnvironments are passed to every pool.
 	IdleTimeout     time.Duration
 	MaxEnvironments int
+	// Isolation runs environments in namespaces and cgroups where the
+	// host allows it (sandbox.NewIsolation); nil runs them as plain
+	// processes with rlimits (the fallback mode).
+	Isolation *sandbox.Isolation
 	// AccountConcurrency is the account's concurrent executions limit;
 	// zero means 1000.
 	AccountConcurrency int

@@ -57,6 +57,9 @@ type Config struct {
 	// RootAccessKey and RootSecretKey are the account root's key pair for
 	// SigV4; empty means test/test.
 	RootAccessKey, RootSecretKey string
+	// Sandbox is "auto" (isolate execution environments in namespaces and
+	// cgroups where the host allows it) or "off"; empty means auto.
+	Sandbox string
 }
 
 // Platform is a running cloudlet.
@@ -146,8 +149,13 @@ func (p *Platform) build() error {
 	if err := p.edge.Listen(); err != nil {
 		return err
 	}
+	iso, err := sandbox.NewIsolation(context.Background(), sandbox.IsolationConfig{Setting: cfg.Sandbox, Logger: p.log.With("component", "sandbox")})
+	if err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
 	if p.Lambda, err = lambda.New(lambda.Config{
-		DB: p.DB, Region: cfg.Region, AccountID: cfg.AccountID, DataDir: cfg.DataDir,
+		Isolation: iso,
+		DB:        p.DB, Region: cfg.Region, AccountID: cfg.AccountID, DataDir: cfg.DataDir,
 		Runtimes: sandbox.NewRuntimes(cfg.Interpreters), Logs: logSink{p.Logs}, IAM: iamAuthorizer{p.IAM},
 		Code: codeSource{p.S3}, EndpointURL: p.URL(), IdleTimeout: cfg.IdleTimeout,
 		Logger: p.log.With("service", "lambda"),
