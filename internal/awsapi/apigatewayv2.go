@@ -102,6 +102,8 @@ func (h *Handler) serveAPIGatewayV2(c *call) error {
 		return gone(s.DeleteCorsConfiguration(cx, apiID))
 	case coll == "stages" && extra == "accesslogsettings" && m == http.MethodDelete:
 		return gone(s.DeleteAccessLogSettings(cx, apiID, id))
+	case coll == "stages" && extra == "cache/authorizers" && m == http.MethodDelete:
+		return gone(s.ResetAuthorizersCache(cx, apiID, id))
 	case coll == "stages" && strings.HasPrefix(extra, "routesettings/") && m == http.MethodDelete:
 		return gone(s.DeleteRouteSettings(cx, apiID, id, strings.TrimPrefix(extra, "routesettings/")))
 	case extra != "":

@@ -89,6 +89,9 @@ func TestAPIGatewayV2(t *testing.T) {
 	if code, msg, status := apiErr(err); code != "NotFoundException" || status != 404 || msg != "Invalid Route identifier specified nope123" {
 		t.Errorf("GetRoute(nope) = %s %d %q", code, status, msg)
 	}
+	if _, err := c.ResetAuthorizersCache(cx, &agw.ResetAuthorizersCacheInput{ApiId: id, StageName: aws.String("$default")}); err != nil {
+		t.Errorf("ResetAuthorizersCache: %v", err)
+	}
 	if _, err := c.DeleteStage(cx, &agw.DeleteStageInput{ApiId: id, StageName: aws.String("$default")}); err != nil {
 		t.Fatalf("DeleteStage: %v", err)
 	}
