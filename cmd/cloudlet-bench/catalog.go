@@ -10,7 +10,7 @@ var sections = []struct {
 	{"Warm latency and throughput through the HTTP API", "GET / on an HTTP API shaped as the seed's (fa-005: `$default` stage, AWS_PROXY payload 2.0 integration with a credentials role, route `GET /`), on warm environments, over keep-alive loopback connections. Python is the seed's own stack and handler; Node.js and Go (provided.al2023, aws-lambda-go) are the same API and answer. The ratio column divides by the floor of the same runtime (latency: cloudlet ÷ floor; throughput: floor ÷ cloudlet, so that > 1 always means slower than the floor). The CPU rows are the CPU time per request, while 8 clients load the API, of the cloudlet process and of the processes below it (the function runtimes). The last rows call the Lambda service's Invoke in-process, without HTTP."},
 	{"Gateway overhead", "The HTTP API data plane with the function replaced by a stub that answers the seed's result at once: over HTTP through cloudlet's edge listener (gateway and stub in a process of their own, the account throttle lifted), then the gateway's handler alone per request, then the route table alone. An HTTP API holds at most 300 routes (AWS's quota, shared/specs/http-api.md §9.3, which cloudlet enforces), so the gateway is measured with 1, 10 and 300 routes and the route table with 10, 1,000 and 10,000."},
 	{"Cold start", "Time to the first response of a never-invoked function through the Lambda Invoke API (signed, on an open keep-alive connection): each repetition is the median of 3 fresh functions, each invoked once (-short: 1)."},
-	{"Scale-out", "50 concurrent invocations (Invoke API, one connection each) of a never-invoked Python function that sleeps 1 s."},
+	{"Scale-out", "50 concurrent invocations (Invoke API, one connection each) of a never-invoked Python function that sleeps 1 s; a new function for each repetition. The CPU rows are the CPU time spent during the round (from /proc/PID/stat): with 2 cores, the wall time is at least about 1 s plus half the CPU time."},
 	{"Control plane", "Each measured on the real server: start (the binary executed) to the first 200 from /_cloudlet/health; stacks created through the CloudFormation API, timed from CreateStack to DescribeStacks reporting CREATE_COMPLETE (polled every 2 ms); the server's resident memory (VmRSS) on a fresh server idle, then right after deploying 200 functions that are never invoked, then idle again once the Go runtime's periodic collection (forced after two idle minutes) has run: the last is what the functions themselves cost."},
 	{"Invoke API", "`aws lambda invoke`-equivalent requests — POST /2015-03-31/functions/fa-005-function/invocations, each signed with SigV4 — on keep-alive connections, to the seed's warm Python function."},
 }
@@ -143,6 +143,8 @@ func catalog() []*Figure {
 			Target: &Target{Op: "<", Value: 2.5, Source: issueLambda}},
 		&Figure{ID: "scale.envs", Section: 5, Name: "50 concurrent 1 s sleeps, environments created", Unit: unitCount,
 			Target: &Target{Op: "=", Value: 50, Source: "AWS: one per concurrent request"}},
+		&Figure{ID: "scale.cpu.fn", Section: 5, Name: "50 concurrent 1 s sleeps, CPU time of the function processes", Unit: unitSecs},
+		&Figure{ID: "scale.cpu.server", Section: 5, Name: "50 concurrent 1 s sleeps, CPU time of the cloudlet process", Unit: unitSecs},
 	)
 	// 6. Control plane.
 	fs = append(fs,

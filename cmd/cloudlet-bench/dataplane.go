@@ -270,11 +270,17 @@ func (s *suite) scaleOut(ctx context.Context, c *awsClient, srv *server) error {
 		if err != nil {
 			return err
 		}
+		probe := newCPUProbe(srv.PID())
+		probe.sample(0)
 		wall, err := concurrentInvokes(c, srv.Addr, fn.Name, 50, `"slept"`)
 		if err != nil {
 			return err
 		}
+		probe.sample(1)
 		s.fig("scale.wall").add(wall.Seconds())
+		server, kids := probe.totals()
+		s.fig("scale.cpu.server").add(server.Seconds())
+		s.fig("scale.cpu.fn").add(kids.Seconds())
 		envs, err := srv.metric(ctx, "cloudlet_lambda_cold_starts_total", `function="`+fn.Name+`"`)
 		if err != nil {
 			return err

@@ -16,9 +16,12 @@ import (
 //go:embed analysis.md
 var analysis string
 
+// analysisSections splits analysis.md into its "## " sections.
+func analysisSections() []string { return strings.Split("\n"+analysis, "\n## ")[1:] }
+
 // analysisFor returns the analysis section naming id, or "".
 func analysisFor(id string) string {
-	for _, sec := range strings.Split("\n"+analysis, "\n## ")[1:] {
+	for _, sec := range analysisSections() {
 		head, body, _ := strings.Cut(sec, "\n")
 		for _, f := range strings.FieldsFunc(head, func(r rune) bool { return r == ' ' || r == ',' }) {
 			if f == id {
@@ -123,6 +126,18 @@ func (s *suite) write(w io.Writer) error {
 			b.WriteString(a + "\n\n")
 		} else {
 			fmt.Fprintf(&b, "Not analysed yet: profile it and add a section `## %s` to cmd/cloudlet-bench/analysis.md.\n\n", f.ID)
+		}
+	}
+	// Notes are observations about figures without targets, printed always.
+	first := true
+	for _, sec := range analysisSections() {
+		head, body, _ := strings.Cut(sec, "\n")
+		if title, ok := strings.CutPrefix(head, "note: "); ok {
+			if first {
+				b.WriteString("## Notes\n\n")
+				first = false
+			}
+			fmt.Fprintf(&b, "### %s\n\n%s\n\n", title, strings.TrimSpace(body))
 		}
 	}
 	_, err := io.WriteString(w, strings.TrimRight(b.String(), "\n")+"\n")

@@ -258,17 +258,22 @@ func (p *cpuProbe) count(n int64) {
 	}
 }
 
+// totals returns the CPU time the server and the processes below it spent
+// between the two samples.
+func (p *cpuProbe) totals() (server, kids time.Duration) {
+	for pid, end := range p.kids[1] {
+		kids += end - p.kids[0][pid]
+	}
+	return p.server[1] - p.server[0], kids
+}
+
 // perRequest returns the server's and its processes' CPU per request in
-// the window, in µs. Processes that started or ended within the window
-// count from zero or not at all: the window follows a warm-up, so there
-// are none in the figures that use it.
+// the window, in µs. Processes that started within the window count from
+// zero; those that ended within it do not count.
 func (p *cpuProbe) perRequest() (server, kids float64) {
 	if p.requests == 0 {
 		return 0, 0
 	}
-	var k time.Duration
-	for pid, end := range p.kids[1] {
-		k += end - p.kids[0][pid]
-	}
-	return micros(p.server[1]-p.server[0]) / p.requests, micros(k) / p.requests
+	sv, k := p.totals()
+	return micros(sv) / p.requests, micros(k) / p.requests
 }
