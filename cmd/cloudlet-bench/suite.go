@@ -148,13 +148,13 @@ func (s *suite) run(ctx context.Context) error {
 	}
 	s.dir = dir
 	defer os.RemoveAll(dir)
+	if _, err := os.Stat(filepath.Join(s.cfg.SeedDir, "fa-005.yaml")); err != nil {
+		return fmt.Errorf("the seed's templates: %w (set -seed)", err)
+	}
 	s.machine = describeMachine(ctx, s.cfg.Root)
 	s.logf("building cloudlet and the Go function")
 	if s.tools, err = findTools(ctx, s.cfg.Root, s.cfg.Binary, filepath.Join(dir, "bin")); err != nil {
 		return err
-	}
-	if _, err := os.Stat(filepath.Join(s.cfg.SeedDir, "fa-005.yaml")); err != nil {
-		return fmt.Errorf("the seed's templates: %w (set -seed)", err)
 	}
 	if s.tools.node == "" {
 		s.na("n/a (node not found)", s.idsWithPrefix("floor.node", "loop.node", "warm.node", "cold.node")...)
