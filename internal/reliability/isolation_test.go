@@ -61,6 +61,8 @@ type sight struct {
 	Tmp   string            `json:"tmp"`
 	Cwd   string            `json:"cwd"`
 	Files []string          `json:"files"`
+	// Read lists the folder the event asked to read, "" when it could not.
+	Read string `json:"read"`
 }
 
 func look(t *testing.T, c creds, base, function, payload string) sight {
@@ -98,7 +100,8 @@ func TestIsolationAndSecrets(t *testing.T) {
 	t.Setenv("RELIABILITY_HOST_ONLY", "host-"+mark)
 	t.Setenv("CLOUDLET_SECRET_ACCESS_KEY", root.secret)
 	var log syncBuffer
-	p := startPlatform(t, platform.Config{RootAccessKey: root.key, RootSecretKey: root.secret,
+	data := t.TempDir()
+	p := startPlatform(t, platform.Config{DataDir: data, RootAccessKey: root.key, RootSecretKey: root.secret,
 		Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	ctx := context.Background()
 	if err := p.S3.CreateBucket(ctx, "private", ""); err != nil {
@@ -135,12 +138,30 @@ func TestIsolationAndSecrets(t *testing.T) {
 		}
 	})
 
+	// Isolated (namespaces, where the host allows), each environment has
+	// AWS's layout: its own /tmp, the code at /var/task, the data
+	// directory out of sight. Otherwise each gets a TMPDIR of its own.
+	isolated := a.Env["LAMBDA_TASK_ROOT"] == "/var/task"
+	t.Logf("functions run isolated: %v", isolated)
 	t.Run("TempDir", func(t *testing.T) {
-		if a.Tmp == b.Tmp || a.Tmp == os.TempDir() && a.Env["TMPDIR"] != "" {
-			t.Errorf("temp folders = %q and %q, want one of each function's own", a.Tmp, b.Tmp)
+		switch {
+		case isolated && (a.Tmp != "/tmp" || b.Tmp != "/tmp"):
+			t.Errorf("isolated temp folders = %q and %q, want /tmp", a.Tmp, b.Tmp)
+		case !isolated && (a.Tmp == b.Tmp || a.Env["TMPDIR"] != a.Tmp):
+			t.Errorf("temp folders = %q and %q (TMPDIR %q), want one of each function's own", a.Tmp, b.Tmp, a.Env["TMPDIR"])
 		}
 		if !slices.Contains(a.Files, "one-was-here") || slices.Contains(b.Files, "one-was-here") {
 			t.Errorf("temp folder listings = %v and %v: one's file must be in one's folder only", a.Files, b.Files)
+		}
+	})
+
+	t.Run("DataDir", func(t *testing.T) {
+		if !isolated {
+			t.Skip("functions run without isolation on this host: the data directory is readable on disk, as documented")
+		}
+		got := look(t, root, p.URL(), one, fmt.Sprintf(`{"read": %q}`, data))
+		if got.Read != "" {
+			t.Errorf("an isolated function listed the data directory %s: %s", data, got.Read)
 		}
 	})
 

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -156,16 +157,27 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 
 // sample is one reading of the process's resources.
 type sample struct {
-	at                    time.Duration
-	rssKB, goroutines, fd int
+	at         time.Duration
+	rssKB      int // resident memory, all of it
+	anonKB     int // resident memory not backed by a file: heaps and stacks
+	goroutines int
+	fd         int
 }
 
+// readSample reads the process's resources. Memory is read after a GC
+// that returns free pages to the OS: what is left is what the process
+// holds on to, without the noise of the GC's pacing and the scavenger's
+// lag.
 func readSample(at time.Duration) sample {
+	debug.FreeOSMemory()
 	s := sample{at: at, goroutines: runtime.NumGoroutine()}
 	if b, err := os.ReadFile("/proc/self/status"); err == nil {
 		for line := range strings.Lines(string(b)) {
 			if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
 				s.rssKB, _ = strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+			}
+			if v, ok := strings.CutPrefix(line, "RssAnon:"); ok {
+				s.anonKB, _ = strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
 			}
 		}
 	}
@@ -218,8 +230,8 @@ func slowloris(ctx context.Context, addr, start string, n int, cut *atomic.Int64
 // AWS requests — beside slowloris clients. Every answer is the one AWS
 // gives (no 5xx but the expected), the slow clients are cut off by the
 // server's timeouts without holding anyone up, and after warm-up the
-// process's RSS grows by less than 10% while its goroutines and file
-// descriptors stay flat. p50/p99 per class are logged.
+// process's (anonymous) RSS grows by less than 10% while its goroutines
+// and file descriptors stay flat. p50/p99 per class are logged.
 func TestSoak(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a 60 s soak")
@@ -292,12 +304,17 @@ func TestSoak(t *testing.T) {
 
 	mid := warmup + (duration-warmup)/4
 	end := duration - (duration-warmup)/4
+	t.Logf("RSS (kB), file-backed pages included: %d after warm-up, %d at the end",
+		median(samples, warmup, mid, func(s sample) int { return s.rssKB }), median(samples, end, duration, func(s sample) int { return s.rssKB }))
 	for _, m := range []struct {
 		name  string
 		field func(sample) int
 		slack int
 	}{
-		{"RSS (kB)", func(s sample) int { return s.rssKB }, 0},
+		// The store's file mapping grows with what 60 s of load writes
+		// (a million log events): that is data, not leaked memory, so
+		// the 10% bound holds on anonymous memory; the total is logged.
+		{"anonymous RSS (kB)", func(s sample) int { return s.anonKB }, 0},
 		{"goroutines", func(s sample) int { return s.goroutines }, 16},
 		{"file descriptors", func(s sample) int { return s.fd }, 16},
 	} {
