@@ -59,6 +59,13 @@ type Engine struct {
 	running map[string]chan struct{} // stack ID → closed when its operation ends
 	detail  map[string]error         // stack ID → first failure of its last operation
 	wg      sync.WaitGroup
+
+	// leftovers are the stacks a previous process left in progress, found
+	// when the engine was made, and the end of the operation slot each
+	// holds until Recover settles it: stacks this process starts are never
+	// taken for leftovers, and nothing else runs on a leftover before
+	// Recover has finished it.
+	leftovers map[string]func()
 }
 
 // New returns an engine over cfg.DB.
@@ -80,6 +87,9 @@ func New(cfg Config) (*Engine, error) {
 	e.commits = newCommitter(e.db, e.now)
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	e.registerNested()
+	if err := e.claimLeftovers(); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 

@@ -22,17 +22,24 @@ import (
 // stack is settled. Stacks being recovered are busy to other calls, and
 // Wait waits for them.
 func (e *Engine) Recover(ctx context.Context) error {
+	e.mu.Lock()
+	ends := e.leftovers
+	e.leftovers = nil
+	e.mu.Unlock()
 	var todo []*Stack
 	err := e.db.View(func(tx *store.Tx) error {
 		all, err := store.List[Stack](tx, bucketStacks, "")
 		for i := range all {
-			if inProgress(all[i].Status) {
+			if ends[all[i].ID] != nil {
 				todo = append(todo, &all[i])
 			}
 		}
 		return err
 	})
 	if err != nil {
+		for _, end := range ends {
+			end()
+		}
 		return fmt.Errorf("recover stacks: %w", err)
 	}
 	depth := func(st *Stack) int {
@@ -52,12 +59,6 @@ func (e *Engine) Recover(ctx context.Context) error {
 		return d
 	}
 	slices.SortStableFunc(todo, func(a, b *Stack) int { return depth(b) - depth(a) })
-	ends := map[string]func(){}
-	for _, st := range todo {
-		if end, ok := e.begin(st.ID); ok {
-			ends[st.ID] = end
-		}
-	}
 	var errs []error
 	for _, st := range todo {
 		end := ends[st.ID]
@@ -154,4 +155,29 @@ func (r *run) markInterrupted(from, to, reason string) []string {
 		}
 	}
 	return ids
+}
+
+// claimLeftovers finds the stacks a previous process left in progress and
+// takes their operation slots until Recover settles them.
+func (e *Engine) claimLeftovers() error {
+	var ids []string
+	err := e.db.View(func(tx *store.Tx) error {
+		all, err := store.List[Stack](tx, bucketStacks, "")
+		for _, st := range all {
+			if inProgress(st.Status) {
+				ids = append(ids, st.ID)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("find stacks left in progress: %w", err)
+	}
+	e.leftovers = map[string]func(){}
+	for _, id := range ids {
+		if end, ok := e.begin(id); ok {
+			e.leftovers[id] = end
+		}
+	}
+	return nil
 }
