@@ -96,10 +96,13 @@ func deploy(ctx context.Context, c *awsClient, in deployInput, stdout, stderr io
 	case err == nil && cur.Status == "ROLLBACK_COMPLETE":
 		// AWS allows only a delete from here; start over, as up does.
 		fmt.Fprintf(stdout, "Stack %s is ROLLBACK_COMPLETE from a failed create: deleting it first\n", in.stack)
+		// The marker is read before the delete starts: a delete that ends
+		// before it is read would hide its own events.
+		since := newestEventOf(ctx, cfn, cur.ID)
 		if err := cfn.delete(ctx, cur.ID); err != nil {
 			return err
 		}
-		if _, err := watch(ctx, cfn, cur.ID, cur.Name, newestEventOf(ctx, cfn, cur.ID), &eventPrinter{w: stdout, tty: isTerminal(stdout)}); err != nil {
+		if _, err := watch(ctx, cfn, cur.ID, cur.Name, since, &eventPrinter{w: stdout, tty: isTerminal(stdout)}); err != nil {
 			return err
 		}
 		cur = nil

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cloudlet-dev/cloudlet/internal/platform"
+	"github.com/cloudlet-dev/cloudlet/internal/testkit"
 )
 
 // runCLI runs the CLI in-process and returns its output and exit status.
@@ -35,17 +36,7 @@ func runCLI(t *testing.T, args ...string) (stdout, stderr string, exit int) {
 	return out.String(), errb.String(), exit
 }
 
-func seedTemplates(t *testing.T) string {
-	t.Helper()
-	dir, err := filepath.Abs("../../../shared/seed/fa-005")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "fa-005.yaml")); err != nil {
-		t.Fatalf("the seed templates must sit beside the repository: %v", err)
-	}
-	return dir
-}
+func seedTemplates(t *testing.T) string { return testkit.SeedDir(t) }
 
 func startPlain(t *testing.T) *platform.Platform {
 	t.Helper()

@@ -13,38 +13,16 @@ import (
 
 	"github.com/cloudlet-dev/cloudlet/internal/platform"
 	"github.com/cloudlet-dev/cloudlet/internal/stack"
+	"github.com/cloudlet-dev/cloudlet/internal/testkit"
 )
 
-// seedDir is the seed tutorial's templates, beside the repository.
-func seedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := filepath.Abs("../../../shared/seed/fa-005")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "fa-005.yaml")); err != nil {
-		t.Fatalf("the seed templates must sit beside the repository (../shared/seed/fa-005): %v", err)
-	}
-	return dir
-}
+func seedDir(t testing.TB) string { return testkit.SeedDir(t) }
 
 // start runs a real platform on a free loopback port with its data in a
 // temporary folder.
 func start(t testing.TB) *platform.Platform {
 	t.Helper()
-	p, err := platform.New(platform.Config{DataDir: t.TempDir(), Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		_ = p.Shutdown(ctx)
-	})
-	return p
+	return testkit.StartPlatform(t, platform.Config{Version: "test"})
 }
 
 // deploySeed deploys the seed tutorial unmodified and returns its root

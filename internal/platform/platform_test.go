@@ -13,32 +13,14 @@ import (
 
 	"github.com/cloudlet-dev/cloudlet/internal/platform"
 	"github.com/cloudlet-dev/cloudlet/internal/stack"
+	"github.com/cloudlet-dev/cloudlet/internal/testkit"
 )
 
-// seedDir is the seed tutorial's templates, beside the repository.
-func seedDir(t *testing.T) string {
-	t.Helper()
-	dir, err := filepath.Abs("../../../shared/seed/fa-005")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "fa-005.yaml")); err != nil {
-		t.Fatalf("the seed templates must sit beside the repository (../shared/seed/fa-005): %v", err)
-	}
-	return dir
-}
+func seedDir(t *testing.T) string { return testkit.SeedDir(t) }
 
 func start(t *testing.T, dataDir string) *platform.Platform {
 	t.Helper()
-	p, err := platform.New(platform.Config{DataDir: dataDir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = p.Shutdown(context.Background()) })
-	return p
+	return testkit.StartPlatform(t, platform.Config{DataDir: dataDir})
 }
 
 func call(t *testing.T, method, url string) (int, string) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cloudlet-dev/cloudlet/internal/platform"
 	"github.com/cloudlet-dev/cloudlet/internal/stack"
+	"github.com/cloudlet-dev/cloudlet/internal/testkit"
 )
 
 func benchPlatform(b *testing.B) *platform.Platform {
@@ -30,10 +31,7 @@ func benchPlatform(b *testing.B) *platform.Platform {
 // Python starts. The brief's target is under 300 ms.
 func BenchmarkSeedCreate(b *testing.B) {
 	p := benchPlatform(b)
-	dir, err := filepath.Abs("../../../shared/seed/fa-005")
-	if err != nil {
-		b.Fatal(err)
-	}
+	dir := testkit.SeedDir(b)
 	ctx := context.Background()
 	b.ResetTimer()
 	for range b.N {
