@@ -78,6 +78,9 @@ func (s *Service) poolFor(ctx context.Context, fn *function, t target) (*poolEnt
 	pool, err := sandbox.NewPool(sandbox.PoolConfig{Function: f, Runtimes: s.cfg.Runtimes, Logs: sink,
 		MaxEnvironments: s.cfg.MaxEnvironments, IdleTimeout: s.cfg.IdleTimeout,
 		ScratchDir: s.scratchDir(name), Logger: s.log.With("function", name, "version", t.version),
+		// One copy of the runtime clients for every function, so that
+		// their cold starts share standby processes (one per runtime).
+		RuntimeDir: s.scratchRoot(),
 		// A function must not read cloudlet's own state (other functions'
 		// code, the store) except through the APIs, as IAM allows.
 		Isolation: s.cfg.Isolation, HideDirs: []string{s.cfg.DataDir}})

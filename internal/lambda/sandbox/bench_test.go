@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"context"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,15 +67,19 @@ func BenchmarkWarmInvoke(b *testing.B) {
 	}
 }
 
-// benchModes are the confinements to measure: isolated where this machine
-// allows it, and fallback.
+// benchModes are the confinements to measure, without standby processes:
+// isolated where this machine allows it, and fallback.
 func benchModes(b *testing.B) map[string]*sandbox.Isolation {
-	off, err := sandbox.NewIsolation(context.Background(), sandbox.IsolationConfig{Setting: sandbox.SandboxOff})
+	off, err := sandbox.NewIsolation(context.Background(), sandbox.IsolationConfig{Setting: sandbox.SandboxOff, DisableStandby: true})
 	if err != nil {
 		b.Fatal(err)
 	}
 	m := map[string]*sandbox.Isolation{"fallback": off}
-	if iso := isolation(b); iso.Mode() == sandbox.ModeIsolated {
+	if isolated(b) {
+		iso, err := sandbox.NewIsolation(context.Background(), sandbox.IsolationConfig{DisableStandby: true})
+		if err != nil {
+			b.Fatal(err)
+		}
 		m["isolated"] = iso
 	}
 	return m
@@ -83,36 +88,67 @@ func benchModes(b *testing.B) map[string]*sandbox.Isolation {
 // BenchmarkColdStart measures the first Pool.Invoke of a new pool: setup
 // of the environment (isolated: namespaces, mounts, cgroups), process
 // start, runtime client start, handler import, the invocation itself. It
-// also reports the REPORT line's Max Memory Used.
+// also reports the REPORT line's Max Memory Used. "afresh" starts every
+// runtime from scratch; "standby" takes over a standby process made ready
+// beforehand (untimed), as a cold start of a runtime already in use does:
+// then only the handoff, the handler's import and the invocation count.
 func BenchmarkColdStart(b *testing.B) {
 	for mode, iso := range benchModes(b) {
-		for _, f := range benchFunctions(b) {
-			b.Run(mode+"/"+f.Runtime, func(b *testing.B) {
-				scratch := b.TempDir()
-				ctx := context.Background()
-				var ds []time.Duration
-				var mem int
-				for b.Loop() {
-					b.StopTimer()
-					p, err := sandbox.NewPool(sandbox.PoolConfig{Function: f, Runtimes: runtimes, ScratchDir: scratch, Isolation: iso})
-					if err != nil {
-						b.Fatal(err)
-					}
-					b.StartTimer()
-					start := time.Now()
-					resp, err := p.Invoke(ctx, sandbox.Request{RequestID: requestID()})
-					if err != nil {
-						b.Fatal(err)
-					}
-					ds = append(ds, time.Since(start))
-					mem = resp.MaxMemoryMB
-					b.StopTimer()
-					_ = p.Shutdown(ctx)
-					b.StartTimer()
+		for _, standby := range []bool{false, true} {
+			iso, variant := iso, "afresh"
+			if standby {
+				iso, variant = withStandby(b, iso), "standby"
+			}
+			for _, f := range benchFunctions(b) {
+				if standby && strings.HasPrefix(f.Runtime, "provided") {
+					continue // its own bootstrap: nothing to start ahead
 				}
-				reportP50(b, ds)
-				b.ReportMetric(float64(mem), "maxmem-MB")
-			})
+				b.Run(mode+"/"+variant+"/"+f.Runtime, func(b *testing.B) {
+					scratch := b.TempDir()
+					ctx := context.Background()
+					var ds []time.Duration
+					var mem int
+					for b.Loop() {
+						b.StopTimer()
+						p, err := sandbox.NewPool(sandbox.PoolConfig{Function: f, Runtimes: runtimes, ScratchDir: scratch, Isolation: iso})
+						if err != nil {
+							b.Fatal(err)
+						}
+						if standby && !p.WaitStandby(ctx) {
+							b.Fatal("no standby for the pool")
+						}
+						b.StartTimer()
+						start := time.Now()
+						resp, err := p.Invoke(ctx, sandbox.Request{RequestID: requestID()})
+						if err != nil {
+							b.Fatal(err)
+						}
+						ds = append(ds, time.Since(start))
+						mem = resp.MaxMemoryMB
+						b.StopTimer()
+						if standby && p.Adopted() != 1 {
+							b.Fatalf("environments started from a standby = %d, want 1", p.Adopted())
+						}
+						_ = p.Shutdown(ctx)
+						b.StartTimer()
+					}
+					reportP50(b, ds)
+					b.ReportMetric(float64(mem), "maxmem-MB")
+				})
+			}
 		}
 	}
+}
+
+// withStandby is an Isolation of iso's mode with standby processes.
+func withStandby(b *testing.B, iso *sandbox.Isolation) *sandbox.Isolation {
+	setting := sandbox.SandboxAuto
+	if iso.Mode() == sandbox.ModeFallback {
+		setting = sandbox.SandboxOff
+	}
+	s, err := sandbox.NewIsolation(context.Background(), sandbox.IsolationConfig{Setting: setting})
+	if err != nil || s.Mode() != iso.Mode() {
+		b.Fatalf("NewIsolation(%s) = %v, %v; want mode %s", setting, s.Mode(), err, iso.Mode())
+	}
+	return s
 }

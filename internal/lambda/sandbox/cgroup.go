@@ -156,6 +156,56 @@ func (d *cgroupDriver) create(name string, memBytes int64) (*cgroup, error) {
 	return c, nil
 }
 
+// adopt gives the cgroup of a standby the memory of the environment that
+// takes it over, and a fresh peak (v1) and OOM count.
+func (c *cgroup) adopt(memBytes int64) error {
+	limit := strconv.FormatInt(memBytes, 10)
+	if c.d.v2 {
+		if err := writeFile(filepath.Join(c.mem, "memory.max"), limit); err != nil {
+			return fmt.Errorf("set memory limit of cgroup: %w", err)
+		}
+	} else {
+		mem, memsw := filepath.Join(c.mem, "memory.limit_in_bytes"), filepath.Join(c.mem, "memory.memsw.limit_in_bytes")
+		// memsw must never be below the memory limit: it goes first when
+		// the limit rises, last when it falls.
+		_, serr := os.Stat(memsw)
+		if serr != nil || writeFile(memsw, limit) != nil {
+			if err := writeFile(mem, limit); err != nil {
+				return fmt.Errorf("set memory limit of cgroup: %w", err)
+			}
+			if serr == nil {
+				if err := writeFile(memsw, limit); err != nil {
+					return fmt.Errorf("set memory limit of cgroup: %w", err)
+				}
+			}
+		} else if err := writeFile(mem, limit); err != nil {
+			return fmt.Errorf("set memory limit of cgroup: %w", err)
+		}
+		_ = writeFile(filepath.Join(c.mem, "memory.max_usage_in_bytes"), "0")
+	}
+	c.oomBase = c.oomKillCount()
+	return nil
+}
+
+// rename names the cgroup after the environment that took its standby
+// over, as if made for it. cgroup v2 cannot rename: there the standby's
+// name stays.
+func (c *cgroup) rename(name string) {
+	if c.d.v2 {
+		return
+	}
+	for i, dir := range c.dirs {
+		to := filepath.Join(filepath.Dir(dir), name)
+		if err := os.Rename(dir, to); err != nil {
+			return
+		}
+		if c.mem == dir {
+			c.mem = to
+		}
+		c.dirs[i] = to
+	}
+}
+
 // procsFiles are the files a process writes "0" to in order to join.
 func (c *cgroup) procsFiles() []string {
 	out := make([]string, len(c.dirs))

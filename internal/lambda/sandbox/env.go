@@ -123,6 +123,7 @@ func joinNonEmpty(sep string, parts ...string) string {
 
 // validEnv rejects variables a process environment cannot carry; the
 // Lambda API validates names, but a NUL would make the start itself fail.
+// _CLOUDLET_ names belong to the platform (standby.go).
 func validEnv(k, v string) bool {
-	return k != "" && !strings.ContainsAny(k, "=\x00") && !strings.ContainsRune(v, 0)
+	return k != "" && !strings.ContainsAny(k, "=\x00") && !strings.ContainsRune(v, 0) && !strings.HasPrefix(k, "_CLOUDLET_")
 }

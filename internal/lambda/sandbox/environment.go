@@ -135,6 +135,7 @@ func (e *environment) invoke(ctx context.Context, req Request) (*Response, error
 			}
 		}
 		resp.InitDuration = time.Since(invStart)
+		p.refillStandby()
 		switch {
 		case errors.Is(err, errClosing):
 			return nil, err

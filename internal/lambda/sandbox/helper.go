@@ -1,11 +1,13 @@
 package sandbox
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/signal"
 	"runtime"
+	"sync"
 	"syscall"
 )
 
@@ -33,6 +35,10 @@ const (
 // which it writes helperStatus lines: "started", later "exit", or what
 // failed. It is close-on-exec: the runtime does not inherit it.
 const statusFD = 3
+
+// standbyFD is, in a standby's helper, the runtime's control socket
+// (ExtraFiles[1]), which the runtime gets as its fd 3 (standby.go).
+const standbyFD = 4
 
 // This package's init turns a process started under helperArg0 or
 // checkArg0 into the helper, before any other code of the binary runs; any
@@ -70,6 +76,18 @@ type helperSpec struct {
 	NoFile uint64 `json:"nofile,omitempty"`
 	NProc  uint64 `json:"nproc,omitempty"`
 	FSize  uint64 `json:"fsize,omitempty"`
+	// Standby starts a standby process (standby.go): the helper builds
+	// the base view only, starts the runtime with standbyFD as its fd 3,
+	// and finishes the view when cloudlet sends a helperCommand on the
+	// status socket at handoff. It keeps its privileges for that; the
+	// runtime starts without any all the same.
+	Standby bool `json:"standby,omitempty"`
+}
+
+// helperCommand is what cloudlet sends a standby's helper at handoff: the
+// function's view, of which the helper builds what buildBaseView left.
+type helperCommand struct {
+	View *viewSpec `json:"view"`
 }
 
 // helperStatus is what a failed helper writes on the status pipe. Op
@@ -103,9 +121,12 @@ func helperMain(arg string) int {
 	// everything from the drop to the exec must happen on this one.
 	runtime.LockOSThread()
 	status := os.NewFile(statusFD, "status")
+	var mu sync.Mutex // a standby's handoff reports from another goroutine
 	report := func(st helperStatus) {
 		b, _ := json.Marshal(st)
+		mu.Lock()
 		_, _ = status.Write(append(b, '\n'))
+		mu.Unlock()
 	}
 	fail := func(st helperStatus) int {
 		report(st)
@@ -124,7 +145,11 @@ func helperMain(arg string) int {
 	if spec.View == nil {
 		return fail(helperStatus{Op: "decode spec", Msg: "no view"})
 	}
-	if err := buildView(spec.View); err != nil {
+	build := buildView
+	if spec.Standby {
+		build = buildBaseView
+	}
+	if err := build(spec.View); err != nil {
 		return fail(helperStatus{Op: "build view", Msg: err.Error()})
 	}
 	for _, l := range spec.rlimits() {
@@ -136,21 +161,38 @@ func helperMain(arg string) int {
 	// runtime with SIGXFSZ; an ignored signal stays ignored across exec.
 	// (AWS's full /tmp gives ENOSPC; the nearest a per-file limit gets.)
 	signal.Ignore(syscall.SIGXFSZ)
-	if err := dropPrivileges(); err != nil {
-		return fail(helperStatus{Op: "drop privileges", Msg: err.Error()})
-	}
-	if err := syscall.Chdir(spec.Dir); err != nil {
-		return fail(helperStatus{Op: "chdir", Path: spec.Dir, Errno: errno(err)})
-	}
 	path := spec.Path
 	if path == "" && len(spec.Argv) > 0 {
 		path = spec.Argv[0]
 	}
-	pid, err := syscall.ForkExec(path, spec.Argv, &syscall.ProcAttr{Env: spec.Env, Files: []uintptr{0, 1, 2}})
-	if err != nil {
-		return fail(helperStatus{Op: "fork/exec", Path: path, Errno: errno(err)})
+	var pid int
+	if spec.Standby {
+		if err := syscall.Chdir(spec.Dir); err != nil {
+			return fail(helperStatus{Op: "chdir", Path: spec.Dir, Errno: errno(err)})
+		}
+		var st *helperStatus
+		pid, st = forkUnprivileged(path, spec.Argv, spec.Env)
+		syscall.Close(standbyFD)
+		if st != nil {
+			return fail(*st)
+		}
+	} else {
+		if err := dropPrivileges(); err != nil {
+			return fail(helperStatus{Op: "drop privileges", Msg: err.Error()})
+		}
+		if err := syscall.Chdir(spec.Dir); err != nil {
+			return fail(helperStatus{Op: "chdir", Path: spec.Dir, Errno: errno(err)})
+		}
+		var err error
+		pid, err = syscall.ForkExec(path, spec.Argv, &syscall.ProcAttr{Env: spec.Env, Files: []uintptr{0, 1, 2}})
+		if err != nil {
+			return fail(helperStatus{Op: "fork/exec", Path: path, Errno: errno(err)})
+		}
 	}
 	report(helperStatus{Op: "started"})
+	if spec.Standby {
+		go finishOnHandoff(status, report)
+	}
 	for {
 		var ws syscall.WaitStatus
 		var ru syscall.Rusage
@@ -164,6 +206,56 @@ func helperMain(arg string) int {
 			return 0
 		}
 	}
+}
+
+// forkUnprivileged starts a standby's runtime from a thread of its own
+// that drops every privilege first (they belong to a thread), so that the
+// runtime starts without any while the helper's other threads keep theirs
+// to finish the view at handoff. The thread is never used again: Go ends
+// a thread whose goroutine exits while locked to it. The runtime gets the
+// control socket as its fd 3.
+func forkUnprivileged(path string, argv, env []string) (int, *helperStatus) {
+	type forked struct {
+		pid int
+		st  *helperStatus
+	}
+	ch := make(chan forked, 1)
+	go func() {
+		runtime.LockOSThread() // for good
+		if err := dropPrivileges(); err != nil {
+			ch <- forked{st: &helperStatus{Op: "drop privileges", Msg: err.Error()}}
+			return
+		}
+		pid, err := syscall.ForkExec(path, argv, &syscall.ProcAttr{Env: env, Files: []uintptr{0, 1, 2, standbyFD}})
+		if err != nil {
+			ch <- forked{st: &helperStatus{Op: "fork/exec", Path: path, Errno: errno(err)}}
+			return
+		}
+		ch <- forked{pid: pid}
+	}()
+	f := <-ch
+	return f.pid, f.st
+}
+
+// finishOnHandoff waits for the one helperCommand of a standby's handoff,
+// finishes the view and reports "viewed", or what failed. Cloudlet closing
+// the socket instead means the standby is dropped: the helper goes with
+// its runtime.
+func finishOnHandoff(status *os.File, report func(helperStatus)) {
+	line, err := bufio.NewReader(status).ReadBytes('\n')
+	if err != nil {
+		return
+	}
+	var cmd helperCommand
+	if err := json.Unmarshal(line, &cmd); err != nil || cmd.View == nil {
+		report(helperStatus{Op: "decode view", Msg: fmt.Sprintf("%q: %v", line, err)})
+		return
+	}
+	if err := finishView(cmd.View); err != nil {
+		report(helperStatus{Op: "build view", Msg: err.Error()})
+		return
+	}
+	report(helperStatus{Op: "viewed"})
 }
 
 type rlimit struct {

@@ -17,6 +17,8 @@ var runtimes = sandbox.NewRuntimes(nil)
 
 var sandboxFlag = flag.String("sandbox", sandbox.SandboxAuto, "isolation of the tests' pools: auto (isolated where the OS permits) or off (forces fallback mode)")
 
+var standbyFlag = flag.Bool("standby", true, "let the tests' pools take over standby processes at cold starts (false: every runtime starts afresh)")
+
 var testIso struct {
 	once sync.Once
 	iso  *sandbox.Isolation
@@ -28,7 +30,7 @@ var testIso struct {
 func isolation(t testing.TB) *sandbox.Isolation {
 	t.Helper()
 	testIso.once.Do(func() {
-		testIso.iso, testIso.err = sandbox.NewIsolation(context.Background(), sandbox.IsolationConfig{Setting: *sandboxFlag})
+		testIso.iso, testIso.err = sandbox.NewIsolation(context.Background(), sandbox.IsolationConfig{Setting: *sandboxFlag, DisableStandby: !*standbyFlag})
 	})
 	if testIso.err != nil {
 		t.Fatalf("NewIsolation(%q): %v", *sandboxFlag, testIso.err)

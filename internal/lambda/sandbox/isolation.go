@@ -47,6 +47,11 @@ type IsolationConfig struct {
 	// CgroupRoot is where the cgroup hierarchies are mounted; empty means
 	// /sys/fs/cgroup.
 	CgroupRoot string
+	// DisableStandby turns standby processes off: runtime processes
+	// started ahead of need, one per runtime in use, that a cold start
+	// takes over instead of starting its runtime afresh (see the package
+	// doc). Benchmarks compare cold starts with and without them.
+	DisableStandby bool
 }
 
 // ProbeReport says what NewIsolation found.
@@ -74,9 +79,10 @@ func (r ProbeReport) String() string {
 // Isolation is the confinement every pool of a cloudlet process uses:
 // probed once, shared. It is safe for concurrent use.
 type Isolation struct {
-	report ProbeReport
-	cg     *cgroupDriver // nil in fallback mode
-	watch  *watchdog     // fallback mode only
+	report   ProbeReport
+	cg       *cgroupDriver // nil in fallback mode
+	watch    *watchdog     // fallback mode only
+	standbys *standbySet   // nil when turned off
 }
 
 // NewIsolation decides how environments are confined. With SandboxAuto
@@ -103,19 +109,26 @@ func NewIsolation(ctx context.Context, cfg IsolationConfig) (*Isolation, error) 
 	default:
 		return nil, fmt.Errorf("sandbox isolation setting %q: want %q or %q", cfg.Setting, SandboxAuto, SandboxOff)
 	}
+	iso.standbys = nil
+	if !cfg.DisableStandby {
+		iso.standbys = newStandbySet(iso)
+	}
 	if iso.report.Mode == ModeIsolated {
-		log.Info("lambda sandbox: environments are isolated", "mode", iso.report.Mode, "cgroup", iso.report.Cgroup, "probe", iso.report.Took.Round(time.Millisecond))
+		log.Info("lambda sandbox: environments are isolated", "mode", iso.report.Mode, "cgroup", iso.report.Cgroup, "probe", iso.report.Took.Round(time.Millisecond), "standby", !cfg.DisableStandby)
 	} else {
-		log.Info("lambda sandbox: environments are not isolated", "mode", iso.report.Mode, "reason", iso.report.Reason)
+		log.Info("lambda sandbox: environments are not isolated", "mode", iso.report.Mode, "reason", iso.report.Reason, "standby", !cfg.DisableStandby)
 	}
 	return iso, nil
 }
 
+// fallbackIsolation is fallback mode, with standby processes.
 func fallbackIsolation(reason string) *Isolation {
-	return &Isolation{
+	iso := &Isolation{
 		report: ProbeReport{Mode: ModeFallback, Reason: reason},
 		watch:  newWatchdog(watchInterval),
 	}
+	iso.standbys = newStandbySet(iso)
+	return iso
 }
 
 // Mode is the confinement in force.

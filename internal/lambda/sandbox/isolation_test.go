@@ -32,7 +32,7 @@ func modes(t *testing.T, f func(t *testing.T, iso *sandbox.Isolation)) {
 	})
 	t.Run("fallback", func(t *testing.T) {
 		offIso.once.Do(func() {
-			offIso.iso, _ = sandbox.NewIsolation(context.Background(), sandbox.IsolationConfig{Setting: sandbox.SandboxOff})
+			offIso.iso, _ = sandbox.NewIsolation(context.Background(), sandbox.IsolationConfig{Setting: sandbox.SandboxOff, DisableStandby: !*standbyFlag})
 		})
 		f(t, offIso.iso)
 	})

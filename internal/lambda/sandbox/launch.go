@@ -24,11 +24,6 @@ func (e *environment) launch() (*instance, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen for runtime api: %w", err)
 	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		api.close()
-		return nil, fmt.Errorf("create output pipe: %w", err)
-	}
 	f := p.cfg.Function
 	spec := envSpec{
 		runtimeAPI: api.addr(),
@@ -69,15 +64,27 @@ func (e *environment) launch() (*instance, error) {
 		spec.runtimeDir, spec.tmpDir = guestRuntime, ""
 	}
 	l.env = buildEnv(f, spec)
+	sb := p.takeStandby()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closing {
 		api.close()
-		r.Close()
-		w.Close()
+		if sb != nil {
+			sb.discard()
+		}
 		return nil, errClosing
 	}
 	e.logs.newPeriod()
+	if sb != nil {
+		if inst := e.adopt(sb, api, l); inst != nil {
+			return inst, nil
+		}
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		api.close()
+		return nil, fmt.Errorf("create output pipe: %w", err)
+	}
 	proc, err := p.iso.start(l, w)
 	w.Close()
 	if err != nil {
@@ -92,8 +99,25 @@ func (e *environment) launch() (*instance, error) {
 	out := newOutputReader(r, e.logs)
 	go out.run()
 	e.inst = &instance{api: api, proc: proc, out: out}
-	p.noteInit()
+	p.noteInit(false)
 	return e.inst, nil
+}
+
+// adopt makes the standby sb e's runtime process (standby.go); nil if the
+// handoff failed, and sb is gone. Called with e.mu held.
+func (e *environment) adopt(sb *standby, api *runtimeAPI, l launchSpec) *instance {
+	p := e.pool
+	proc, err := p.iso.handoff(sb, l)
+	if err != nil {
+		sb.discard()
+		p.iso.standbys.failed(p.standbyKey, err)
+		return nil
+	}
+	out := newOutputReader(sb.out, e.logs)
+	go out.run()
+	e.inst = &instance{api: api, proc: proc, out: out}
+	p.noteInit(true)
+	return e.inst
 }
 
 // reset stops inst's process group and releases what belongs to it. grace

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -56,10 +57,15 @@ type PoolConfig struct {
 	// InitTimeout bounds the Init phase before the suppressed-init retry;
 	// zero means 10 s. Tests shorten it.
 	InitTimeout time.Duration
-	// ScratchDir is the parent of the runtime clients' directory and of each
-	// environment's TMPDIR; empty means a new directory under os.TempDir(),
-	// removed by Shutdown.
+	// ScratchDir is the parent of each environment's TMPDIR (and of the
+	// runtime clients' directory, unless RuntimeDir is set); empty means a
+	// new directory under os.TempDir(), removed by Shutdown.
 	ScratchDir string
+	// RuntimeDir is the parent of the runtime clients' directory; empty
+	// means ScratchDir. Pools sharing it, a runtime and an Isolation share
+	// standby processes (without isolation, the clients' path is part of
+	// what a runtime process is started with).
+	RuntimeDir string
 	// Logger is the platform's log; nil means slog.Default().
 	Logger *slog.Logger
 	// Clock drives idle reaping and log timestamps; nil means real time.
@@ -108,6 +114,9 @@ type Pool struct {
 	runtimeVer string
 	iso        *Isolation
 	view       *poolView // isolated mode
+	// standbyKey names the standbys the pool's environments take over;
+	// "" when they cannot (standby.go).
+	standbyKey string
 
 	mu       sync.Mutex
 	idle     []*environment // most recently used last
@@ -116,6 +125,7 @@ type Pool struct {
 	closed   bool
 	created  int64
 	inits    int64
+	adopted  int64 // inits that took over a standby
 	reaped   int64
 	inflight sync.WaitGroup
 
@@ -173,7 +183,7 @@ func NewPool(cfg PoolConfig) (*Pool, error) {
 		}
 		p.cfg.ScratchDir, p.ownScratch = dir, true
 	}
-	dir, err := bootstrap.Install(p.cfg.ScratchDir)
+	dir, err := bootstrap.Install(cmp.Or(p.cfg.RuntimeDir, p.cfg.ScratchDir))
 	if err != nil {
 		return nil, fmt.Errorf("new sandbox pool for %s: %w", f.Name, err)
 	}
@@ -218,8 +228,46 @@ func NewPool(cfg PoolConfig) (*Pool, error) {
 			return nil, fmt.Errorf("new sandbox pool for %s: %w", f.Name, err)
 		}
 	}
+	if p.argv != nil && p.iso.standbys != nil {
+		if r, why := p.standbyRecipe(); why == "" {
+			p.standbyKey = r.key()
+			p.iso.standbys.use(p.standbyKey, r, p.log)
+		} else {
+			p.log.Debug("lambda sandbox: cold starts of this function start their runtime afresh", "function", f.Name, "reason", why)
+		}
+	}
 	go p.reaper()
 	return p, nil
+}
+
+// standbyRecipe is the recipe of the standbys the pool's environments can
+// take over, or why there is none.
+func (p *Pool) standbyRecipe() (standbyRecipe, string) {
+	argv, interpDir, err := p.command()
+	if err != nil {
+		return standbyRecipe{}, err.Error()
+	}
+	r := standbyRecipe{Argv: argv, Dir: p.runtimeDir, Runtime: p.runtimeDir}
+	if p.view != nil {
+		r.Dir, r.Keep = guestRuntime, p.view.keep
+	}
+	r.Env = standbyEnv(p.cfg.Function.Runtime, r.Dir, interpDir)
+	return r, standbyMismatch(p.cfg.Function, r.Env)
+}
+
+// takeStandby returns a standby for a new runtime process, or nil.
+func (p *Pool) takeStandby() *standby {
+	if p.standbyKey == "" {
+		return nil
+	}
+	return p.iso.standbys.take(p.standbyKey)
+}
+
+// refillStandby starts the next standby once an Init is over.
+func (p *Pool) refillStandby() {
+	if p.standbyKey != "" {
+		p.iso.standbys.refill(p.standbyKey)
+	}
 }
 
 // command returns the argv of a runtime process, as the environment sees
@@ -260,9 +308,12 @@ func (p *Pool) command() ([]string, string, error) {
 
 func (p *Pool) now() time.Time { return p.clock.Now() }
 
-func (p *Pool) noteInit() {
+func (p *Pool) noteInit(adopted bool) {
 	p.mu.Lock()
 	p.inits++
+	if adopted {
+		p.adopted++
+	}
 	p.mu.Unlock()
 }
 

@@ -38,6 +38,12 @@ type process struct {
 	cg     *cgroup  // isolated mode
 	watch  *watched // fallback mode
 	marker string   // fallback mode: see launchSpec.marker
+
+	// ctl is cloudlet's end of a standby helper's status socket, on which
+	// it sends the helperCommand of the handoff; the helper's statuses
+	// other than "exit" arrive on replies. Both nil otherwise.
+	ctl     *os.File
+	replies chan helperStatus
 }
 
 // setupTimeout bounds the helper's work before it execs the runtime.
@@ -48,19 +54,20 @@ const setupTimeout = 10 * time.Second
 // helper would cost a Go process start (some 4 ms) on every cold start.
 // exec.Cmd.Start returns once the runtime is exec'd, well before it runs
 // any function code. stdout and stderr both go to out, one pipe, so that
-// their lines keep their order.
-func startDirect(spec helperSpec, out *os.File) (*process, error) {
+// their lines keep their order; extra are its fds 3 and up.
+func startDirect(spec helperSpec, out *os.File, extra ...*os.File) (*process, error) {
 	path := spec.Path
 	if path == "" {
 		path = spec.Argv[0]
 	}
 	cmd := &exec.Cmd{
-		Path:   path,
-		Args:   spec.Argv,
-		Env:    spec.Env,
-		Dir:    spec.Dir,
-		Stdout: out,
-		Stderr: out,
+		Path:       path,
+		Args:       spec.Argv,
+		Env:        spec.Env,
+		Dir:        spec.Dir,
+		Stdout:     out,
+		Stderr:     out,
+		ExtraFiles: extra,
 		SysProcAttr: &syscall.SysProcAttr{
 			Setpgid:   true,
 			Pdeathsig: syscall.SIGKILL,
@@ -73,11 +80,10 @@ func startDirect(spec helperSpec, out *os.File) (*process, error) {
 	p := &process{cmd: cmd, pid: cmd.Process.Pid, runtimePID: cmd.Process.Pid, exited: make(chan struct{})}
 	p.openPidfd()
 	for _, l := range spec.rlimits() {
-		lim := syscall.Rlimit{Cur: l.max, Max: l.max}
-		if _, _, e := syscall.RawSyscall6(syscall.SYS_PRLIMIT64, uintptr(p.pid), uintptr(l.res), uintptr(unsafe.Pointer(&lim)), 0, 0, 0); e != 0 && e != syscall.ESRCH {
+		if err := prlimit(p.pid, l); err != nil {
 			_ = cmd.Process.Kill()
 			_ = cmd.Wait()
-			return nil, fmt.Errorf("set rlimit %d of the runtime: %w", l.res, e)
+			return nil, err
 		}
 	}
 	go func() {
@@ -93,16 +99,33 @@ func startDirect(spec helperSpec, out *os.File) (*process, error) {
 	return p, nil
 }
 
+// prlimit sets a limit of another process, soft and hard alike; one that
+// has exited meanwhile is no error.
+func prlimit(pid int, l rlimit) error {
+	lim := syscall.Rlimit{Cur: l.max, Max: l.max}
+	if _, _, e := syscall.RawSyscall6(syscall.SYS_PRLIMIT64, uintptr(pid), uintptr(l.res), uintptr(unsafe.Pointer(&lim)), 0, 0, 0); e != 0 && e != syscall.ESRCH {
+		return fmt.Errorf("set rlimit %d of the runtime: %w", l.res, e)
+	}
+	return nil
+}
+
 // startHelper starts the helper (see helper.go) as the init of new
 // namespaces (cloneflags), in a new process group that dies with cloudlet
 // (Pdeathsig), and waits until it has started the runtime or failed.
-// stdout and stderr both go to out.
-func startHelper(spec helperSpec, cloneflags uintptr, out *os.File) (*process, error) {
+// stdout and stderr both go to out; extra are its fds 4 and up. A
+// standby's helper gets a socket instead of a pipe for its statuses, to
+// receive the handoff's command on.
+func startHelper(spec helperSpec, cloneflags uintptr, out *os.File, extra ...*os.File) (*process, error) {
 	arg, err := json.Marshal(spec)
 	if err != nil {
 		return nil, fmt.Errorf("encode sandbox spec: %w", err)
 	}
-	sr, sw, err := os.Pipe()
+	var sr, sw *os.File
+	if spec.Standby {
+		sr, sw, err = socketPair("status")
+	} else {
+		sr, sw, err = os.Pipe()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("create status pipe: %w", err)
 	}
@@ -113,7 +136,7 @@ func startHelper(spec helperSpec, cloneflags uintptr, out *os.File) (*process, e
 		Env:        []string{},
 		Stdout:     out,
 		Stderr:     out,
-		ExtraFiles: []*os.File{sw}, // fd 3: statusFD
+		ExtraFiles: append([]*os.File{sw}, extra...), // fd 3: statusFD
 		SysProcAttr: &syscall.SysProcAttr{
 			Setpgid:    true,
 			Pdeathsig:  syscall.SIGKILL,
@@ -128,20 +151,16 @@ func startHelper(spec helperSpec, cloneflags uintptr, out *os.File) (*process, e
 	}
 	p := &process{cmd: cmd, pid: cmd.Process.Pid, runtimePID: cmd.Process.Pid, exited: make(chan struct{})}
 	p.pidfd.Store(-1)
+	if spec.Standby {
+		p.ctl, p.replies = sr, make(chan helperStatus, 1)
+	}
 	status := bufio.NewReader(sr)
 	_ = sr.SetReadDeadline(time.Now().Add(setupTimeout))
 	first, err := readStatus(status)
 	_ = sr.SetReadDeadline(time.Time{})
 	isInit := err == nil && first.Op == "started"
 	if isInit {
-		// The init's only child yet is the runtime.
-		p.runtimePID = 0
-		tid := strconv.Itoa(p.pid)
-		if b, err := os.ReadFile("/proc/" + tid + "/task/" + tid + "/children"); err == nil {
-			if f := strings.Fields(string(b)); len(f) > 0 {
-				p.runtimePID, _ = strconv.Atoi(f[0])
-			}
-		}
+		p.runtimePID = initChild(p.pid, spec.Standby)
 		if p.runtimePID != 0 {
 			p.openPidfd()
 		}
@@ -151,12 +170,25 @@ func startHelper(spec helperSpec, cloneflags uintptr, out *os.File) (*process, e
 		if isInit {
 			// The runtime's end is the init's report, not the init's own
 			// end, which waits for the namespace to come down (and, in a
-			// race-detector build, a second more).
-			if st, err := readStatus(status); err == nil && st.Op == "exit" {
-				p.status, p.maxRSSKB = syscall.WaitStatus(st.Status), st.MaxRSS
-				close(p.exited)
-				_ = cmd.Wait()
-				return
+			// race-detector build, a second more). A standby's helper may
+			// answer a handoff first.
+			for {
+				st, err := readStatus(status)
+				if err != nil {
+					break
+				}
+				if st.Op == "exit" {
+					p.status, p.maxRSSKB = syscall.WaitStatus(st.Status), st.MaxRSS
+					close(p.exited)
+					_ = cmd.Wait()
+					return
+				}
+				if p.replies != nil {
+					select {
+					case p.replies <- st:
+					default:
+					}
+				}
 			}
 			// No report: the init was killed, and the runtime with it.
 		}
@@ -185,6 +217,56 @@ func startHelper(spec helperSpec, cloneflags uintptr, out *os.File) (*process, e
 		return nil, &launchError{reason: first.err().Error()}
 	}
 	return nil, first.err()
+}
+
+// initChild finds the one child of an environment's init, the runtime, by
+// its pid as cloudlet sees it; 0 if it cannot. A standby's runtime is the
+// child of a thread of its own, or, once that thread is gone, of another
+// (helper.go): every thread is looked at, a few times.
+func initChild(pid int, standby bool) int {
+	tasks := []string{strconv.Itoa(pid)}
+	tries := 1
+	if standby {
+		tries = 100
+	}
+	for i := range tries {
+		if i > 0 {
+			time.Sleep(time.Millisecond)
+		}
+		if standby {
+			d, err := os.Open("/proc/" + strconv.Itoa(pid) + "/task")
+			if err != nil {
+				return 0
+			}
+			tasks, _ = d.Readdirnames(-1)
+			d.Close()
+		}
+		for _, tid := range tasks {
+			if b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/task/" + tid + "/children"); err == nil {
+				if f := strings.Fields(string(b)); len(f) > 0 {
+					n, _ := strconv.Atoi(f[0])
+					return n
+				}
+			}
+		}
+	}
+	return 0
+}
+
+// socketPair returns the two ends of a connected Unix stream socket: ours
+// non-blocking, so that its reads take deadlines, and theirs blocking, as
+// a child process expects.
+func socketPair(name string) (ours, theirs *os.File, err error) {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("create %s socket: %w", name, err)
+	}
+	if err := syscall.SetNonblock(fds[0], true); err != nil {
+		syscall.Close(fds[0])
+		syscall.Close(fds[1])
+		return nil, nil, fmt.Errorf("create %s socket: %w", name, err)
+	}
+	return os.NewFile(uintptr(fds[0]), name), os.NewFile(uintptr(fds[1]), name), nil
 }
 
 // readStatus reads one helperStatus line.
@@ -280,6 +362,9 @@ const (
 func (p *process) release() error {
 	if fd := p.pidfd.Swap(-1); fd >= 0 {
 		syscall.Close(int(fd))
+	}
+	if p.ctl != nil {
+		p.ctl.Close()
 	}
 	if p.watch != nil {
 		p.watch.remove()

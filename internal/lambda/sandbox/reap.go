@@ -123,6 +123,9 @@ func (p *Pool) doShutdown(ctx context.Context) error {
 	for _, e := range envs {
 		p.destroy(e, 0)
 	}
+	if p.standbyKey != "" {
+		p.iso.standbys.unuse(p.standbyKey)
+	}
 	if p.ownScratch {
 		os.RemoveAll(p.cfg.ScratchDir)
 	}

@@ -72,41 +72,68 @@ const (
 // buildView turns the helper's mount namespace into v's view. It runs in
 // the helper, in a new mount and PID namespace, as root.
 func buildView(v *viewSpec) error {
+	if err := buildBaseView(v); err != nil {
+		return err
+	}
+	return finishView(v)
+}
+
+// viewSources holds the sources of mounts by descriptor: a source under a
+// directory about to be covered would vanish, so each is opened first and
+// mounted as /proc/self/fd/N.
+type viewSources struct {
+	fds []int
+	src map[string]string
+}
+
+func (s *viewSources) hold(paths ...string) error {
+	if s.src == nil {
+		s.src = map[string]string{}
+	}
+	for _, p := range paths {
+		if p == "" || s.src[p] != "" {
+			continue
+		}
+		fd, err := syscall.Open(p, oPath|syscall.O_CLOEXEC, 0)
+		if err != nil {
+			return fmt.Errorf("open %s: %w", p, err)
+		}
+		s.fds = append(s.fds, fd)
+		s.src[p] = "/proc/self/fd/" + strconv.Itoa(fd)
+	}
+	return nil
+}
+
+func (s *viewSources) close() {
+	for _, fd := range s.fds {
+		syscall.Close(fd)
+	}
+}
+
+// devices are the /dev entries an environment sees.
+var devices = []string{"null", "zero", "full", "random", "urandom"}
+
+// buildBaseView builds the part of the view that is the same for every
+// function of a runtime: the host read-only, /proc, /dev, and /var with
+// the runtime clients (and mount points for the code). A standby process
+// starts in it; finishView adds the function's parts at handoff.
+func buildBaseView(v *viewSpec) error {
 	if err := syscall.Mount("", "/", "", syscall.MS_REC|syscall.MS_PRIVATE, ""); err != nil {
 		return fmt.Errorf("make mounts private: %w", err)
 	}
-	// Sources under the directories about to be covered would vanish:
-	// hold each by a descriptor and mount it as /proc/self/fd/N.
-	var fds []int
-	defer func() {
-		for _, fd := range fds {
-			syscall.Close(fd)
+	var s viewSources
+	defer s.close()
+	paths := []string{v.Runtime}
+	for _, k := range v.Keep {
+		if under(k, "/var") {
+			paths = append(paths, k)
 		}
-	}()
-	hold := func(path string) (string, error) {
-		fd, err := syscall.Open(path, oPath|syscall.O_CLOEXEC, 0)
-		if err != nil {
-			return "", fmt.Errorf("open %s: %w", path, err)
-		}
-		fds = append(fds, fd)
-		return "/proc/self/fd/" + strconv.Itoa(fd), nil
 	}
-	src := map[string]string{}
-	paths := append([]string{v.Task, v.Runtime, v.Tmp, v.OptStub}, v.Layers...)
-	paths = append(paths, v.Keep...)
-	devs := []string{"null", "zero", "full", "random", "urandom"}
-	for _, d := range devs {
+	for _, d := range devices {
 		paths = append(paths, "/dev/"+d)
 	}
-	for _, p := range paths {
-		if p == "" || src[p] != "" {
-			continue
-		}
-		s, err := hold(p)
-		if err != nil {
-			return err
-		}
-		src[p] = s
+	if err := s.hold(paths...); err != nil {
+		return err
 	}
 
 	// The whole host, read-only, no setuid, no devices; then the parts.
@@ -116,17 +143,6 @@ func buildView(v *viewSpec) error {
 		uintptr(unsafe.Pointer(&attr)), unsafe.Sizeof(attr), 0); e != 0 {
 		return fmt.Errorf("make / read-only: mount_setattr: %w", e)
 	}
-	for _, h := range v.Hide {
-		if under(h, "/var") || under(h, "/opt") || under(h, "/tmp") || under(h, "/dev") {
-			continue // replaced wholesale below
-		}
-		if _, err := os.Stat(h); err != nil {
-			continue
-		}
-		if err := tmpfs(h, "mode=755,size=4k", syscall.MS_RDONLY|syscall.MS_NOSUID|syscall.MS_NODEV|syscall.MS_NOEXEC); err != nil {
-			return err
-		}
-	}
 	if err := syscall.Mount("proc", "/proc", "proc", syscall.MS_NOSUID|syscall.MS_NODEV|syscall.MS_NOEXEC|syscall.MS_RDONLY, ""); err != nil {
 		return fmt.Errorf("mount /proc: %w", err)
 	}
@@ -134,13 +150,13 @@ func buildView(v *viewSpec) error {
 	if err := tmpfs("/dev", "mode=755,size=64k", syscall.MS_NOSUID|syscall.MS_NOEXEC); err != nil {
 		return err
 	}
-	for _, d := range devs {
+	for _, d := range devices {
 		dst := "/dev/" + d
 		if err := os.WriteFile(dst, nil, 0o666); err != nil {
 			return fmt.Errorf("create %s: %w", dst, err)
 		}
 		// Device nodes work on this bind only: it alone lacks nodev.
-		if err := bind(src["/dev/"+d], dst, syscall.MS_NOSUID|syscall.MS_NOEXEC); err != nil {
+		if err := bind(s.src["/dev/"+d], dst, syscall.MS_NOSUID|syscall.MS_NOEXEC); err != nil {
 			return err
 		}
 	}
@@ -156,26 +172,57 @@ func buildView(v *viewSpec) error {
 	if err := tmpfs("/var", "mode=755,size=1m", syscall.MS_NOSUID|syscall.MS_NODEV); err != nil {
 		return err
 	}
-	ro := uintptr(syscall.MS_RDONLY | syscall.MS_NOSUID | syscall.MS_NODEV)
-	for _, m := range []struct{ src, dst string }{{v.Task, guestTask}, {v.Runtime, guestRuntime}} {
-		if err := os.Mkdir(m.dst, 0o755); err != nil {
-			return fmt.Errorf("create %s: %w", m.dst, err)
+	for _, dst := range []string{guestTask, guestRuntime} {
+		if err := os.Mkdir(dst, 0o755); err != nil {
+			return fmt.Errorf("create %s: %w", dst, err)
 		}
-		if err := bind(src[m.src], m.dst, ro); err != nil {
-			return err
-		}
+	}
+	if err := bind(s.src[v.Runtime], guestRuntime, viewRO); err != nil {
+		return err
 	}
 	for _, k := range v.Keep {
 		if under(k, "/var") {
 			if err := os.MkdirAll(k, 0o755); err != nil {
 				return fmt.Errorf("create %s: %w", k, err)
 			}
-			if err := bind(src[k], k, ro); err != nil {
+			if err := bind(s.src[k], k, viewRO); err != nil {
 				return err
 			}
 		}
 	}
-	if err := readOnly("/var", syscall.MS_NOSUID|syscall.MS_NODEV); err != nil {
+	return readOnly("/var", syscall.MS_NOSUID|syscall.MS_NODEV)
+}
+
+// viewRO are the flags of the read-only parts of a view.
+const viewRO = uintptr(syscall.MS_RDONLY | syscall.MS_NOSUID | syscall.MS_NODEV)
+
+// finishView adds what belongs to one function to a base view: the code
+// at /var/task, the layers at /opt, its own /tmp, and the hidden
+// directories covered.
+func finishView(v *viewSpec) error {
+	var s viewSources
+	defer s.close()
+	paths := append([]string{v.Task, v.Tmp, v.OptStub}, v.Layers...)
+	for _, k := range v.Keep {
+		if under(k, guestOpt) {
+			paths = append(paths, k)
+		}
+	}
+	if err := s.hold(paths...); err != nil {
+		return err
+	}
+	for _, h := range v.Hide {
+		if under(h, "/var") || under(h, "/opt") || under(h, "/tmp") || under(h, "/dev") {
+			continue // replaced wholesale
+		}
+		if _, err := os.Stat(h); err != nil {
+			continue
+		}
+		if err := tmpfs(h, "mode=755,size=4k", syscall.MS_RDONLY|syscall.MS_NOSUID|syscall.MS_NODEV|syscall.MS_NOEXEC); err != nil {
+			return err
+		}
+	}
+	if err := bind(s.src[v.Task], guestTask, viewRO); err != nil {
 		return err
 	}
 
@@ -183,10 +230,10 @@ func buildView(v *viewSpec) error {
 	// earlier ones: overlayfs's first lower directory is the top one.
 	var lowers []string
 	for i := len(v.Layers) - 1; i >= 0; i-- {
-		lowers = append(lowers, src[v.Layers[i]])
+		lowers = append(lowers, s.src[v.Layers[i]])
 	}
 	if v.OptStub != "" {
-		lowers = append(lowers, src[v.OptStub])
+		lowers = append(lowers, s.src[v.OptStub])
 	}
 	switch len(lowers) {
 	case 0:
@@ -194,23 +241,23 @@ func buildView(v *viewSpec) error {
 			return err
 		}
 	case 1:
-		if err := bind(lowers[0], guestOpt, ro); err != nil {
+		if err := bind(lowers[0], guestOpt, viewRO); err != nil {
 			return err
 		}
 	default:
-		if err := syscall.Mount("overlay", guestOpt, "overlay", ro, "lowerdir="+strings.Join(lowers, ":")); err != nil {
+		if err := syscall.Mount("overlay", guestOpt, "overlay", viewRO, "lowerdir="+strings.Join(lowers, ":")); err != nil {
 			return fmt.Errorf("mount layers at /opt: %w", err)
 		}
 	}
 	for _, k := range v.Keep {
 		if under(k, guestOpt) {
-			if err := bind(src[k], k, ro); err != nil {
+			if err := bind(s.src[k], k, viewRO); err != nil {
 				return err
 			}
 		}
 	}
 
-	return bind(src[v.Tmp], guestTmp, syscall.MS_NOSUID|syscall.MS_NODEV)
+	return bind(s.src[v.Tmp], guestTmp, syscall.MS_NOSUID|syscall.MS_NODEV)
 }
 
 func tmpfs(dst, opts string, flags uintptr) error {

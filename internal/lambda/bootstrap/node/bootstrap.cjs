@@ -9,11 +9,9 @@ const path = require('path');
 const http = require('http');
 const util = require('util');
 
-const API = process.env.AWS_LAMBDA_RUNTIME_API || '';
-const [HOST, PORT] = (() => {
-  const i = API.lastIndexOf(':');
-  return [API.slice(0, i), Number(API.slice(i + 1))];
-})();
+// The Runtime API's address; read in main(), after a standby's handoff.
+let HOST = '';
+let PORT = 0;
 const PREFIX = '/2018-06-01/runtime';
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
@@ -47,12 +45,12 @@ function patchConsole() {
 
 // ---- Runtime API client ----
 
-function request(method, p, body, headers) {
+function request(method, p, body, headers, via = agent) {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
     const h = Object.assign({}, headers);
     if (data !== undefined) h['Content-Length'] = data.length;
-    const req = http.request({ host: HOST, port: PORT, path: p, method, agent, headers: h }, (res) => {
+    const req = http.request({ host: HOST, port: PORT, path: p, method, agent: via, headers: h }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -305,7 +303,72 @@ async function fatal(payload, exitCode) {
   }
 }
 
+// standby runs in a standby process: one the platform starts before it
+// knows the function, and hands a function over later
+// (sandbox/standby.go). It waits on the control socket fd for the
+// function's environment and takes it on as if the process had been
+// started with it; main() then runs Init as usual.
+async function standby(fd) {
+  await warmUp();
+  // The platform rewrites the block of environment strings this process
+  // was started with (what /proc/<pid>/environ shows) at handoff: take the
+  // C environment off it first.
+  for (const k of Object.keys(process.env)) process.env[k] = process.env[k];
+  fs.writeSync(fd, 'ready\n');
+  const chunks = [];
+  const buf = Buffer.alloc(65536);
+  for (;;) {
+    const n = fs.readSync(fd, buf, 0, buf.length, null);
+    if (n === 0) process.exit(0); // dropped before handoff
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+    if (buf[n - 1] === 10) break;
+  }
+  fs.closeSync(fd);
+  const spec = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  for (const k of Object.keys(process.env)) delete process.env[k];
+  for (const kv of spec.env) {
+    const i = kv.indexOf('=');
+    process.env[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  process.chdir(spec.cwd);
+  // NODE_PATH is read as node starts; this reads it again.
+  require('module')._initPaths();
+}
+
+// warmUp has a standby's Runtime API client talk to a throw-away server
+// once: node loads and compiles its HTTP client on first use, which would
+// otherwise add milliseconds to the cold start that takes the standby over.
+async function warmUp() {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.end('{}'));
+  });
+  const via = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    await new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    HOST = '127.0.0.1';
+    PORT = server.address().port;
+    JSON.parse((await request('GET', `${PREFIX}/invocation/next`, undefined, {}, via)).body.toString('utf8'));
+    await request('POST', `${PREFIX}/invocation/x/response`, JSON.stringify({}), { 'Content-Type': 'application/json' }, via);
+  } catch (_) {
+    // only a warm-up
+  }
+  via.destroy();
+  if (server.listening) {
+    if (server.closeAllConnections) server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
 async function main() {
+  if (process.env._CLOUDLET_STANDBY) await standby(Number(process.env._CLOUDLET_STANDBY));
+  const api = process.env.AWS_LAMBDA_RUNTIME_API || '';
+  const colon = api.lastIndexOf(':');
+  HOST = api.slice(0, colon);
+  PORT = Number(api.slice(colon + 1));
   patchConsole();
   process.on('uncaughtException', (err) => {
     const payload = toPayload(err);

@@ -484,6 +484,48 @@ def _invoke(client, handler, headers, body, ensure_ascii, state):
     client.post_response(request_id, data, "application/json")
 
 
+def _standby(fd):
+    """Runs in a standby process: one the platform starts before it knows the
+    function, and hands a function over later (sandbox/standby.go). It waits on
+    the control socket fd for the function's environment, then takes it on as
+    if the process had been started with it; main() then runs Init as usual."""
+    env = os.environb
+    # The platform rewrites the block of environment strings this process was
+    # started with (what /proc/<pid>/environ shows) at handoff: take the C
+    # environment off it first.
+    for k in list(env):
+        env[k] = env[k]
+    import importlib  # noqa: F401 (Init imports it before the handler anyway)
+
+    os.write(fd, b"ready\n")
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            os._exit(0)  # dropped before handoff
+        data += chunk
+    os.close(fd)
+    spec = json.loads(data.decode("utf-8"))
+    env.clear()
+    for kv in spec["env"]:
+        k, _, v = kv.partition("=")
+        os.environ[k] = v
+    os.chdir(spec["cwd"])
+    time.tzset()
+    path = os.environ.get("PYTHONPATH")
+    if path:
+        # As the interpreter does with PYTHONPATH as it starts (site's
+        # removeduppaths): entries made absolute, before the standard ones,
+        # duplicates dropped; the script's directory stays first.
+        seen = set()
+        rest = []
+        for p in [os.path.abspath(e) for e in path.split(os.pathsep)] + sys.path[1:]:
+            if p not in seen:
+                seen.add(p)
+                rest.append(p)
+        sys.path[1:] = rest
+
+
 def main():
     sys.stdout = _Unbuffered(sys.stdout)
     sys.stderr = _Unbuffered(sys.stderr)
@@ -512,4 +554,6 @@ def main():
 
 
 if __name__ == "__main__":
+    if "_CLOUDLET_STANDBY" in os.environ:
+        _standby(int(os.environ["_CLOUDLET_STANDBY"]))
     main()
