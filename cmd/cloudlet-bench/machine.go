@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/cloudlet-dev/cloudlet/internal/lambda/sandbox"
 )
@@ -128,6 +129,9 @@ func firstLine(ctx context.Context, name string, args ...string) string {
 // machine describes where the figures were taken.
 type machine struct {
 	CPU, Cores, Memory, Kernel, Go, Commit string
+	// Nice is the suite's scheduling priority, which the servers and
+	// functions it starts inherit; 0 is the default.
+	Nice int
 }
 
 func describeMachine(ctx context.Context, root string) machine {
@@ -144,6 +148,10 @@ func describeMachine(ctx context.Context, root string) machine {
 		m.Kernel = "Linux " + strings.TrimSpace(string(b))
 	}
 	m.Commit = firstLine(ctx, "git", "-C", root, "describe", "--always", "--dirty", "--abbrev=10")
+	// Linux's getpriority returns 20 - nice.
+	if p, err := syscall.Getpriority(syscall.PRIO_PROCESS, 0); err == nil {
+		m.Nice = 20 - p
+	}
 	return m
 }
 

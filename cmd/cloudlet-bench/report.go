@@ -73,8 +73,12 @@ func (s *suite) write(w io.Writer) error {
 			row(k, v)
 		}
 	}
-	row("Run", fmt.Sprintf("%s; took %s; load average %s at the start, %s at the end (a shared machine: other work ran beside the suite)",
-		mode, s.elapsed.Round(time.Second), s.loadAt[0], s.loadAt[1]))
+	priority := ""
+	if s.machine.Nice != 0 {
+		priority = fmt.Sprintf("; run at nice %d (the servers and functions it started inherit it)", s.machine.Nice)
+	}
+	row("Run", fmt.Sprintf("%s; took %s; load average %s at the start, %s at the end (a shared machine: other work ran beside the suite)%s",
+		mode, s.elapsed.Round(time.Second), s.loadAt[0], s.loadAt[1], priority))
 	b.WriteString("\n")
 	for i, sec := range sections {
 		n := i + 1
