@@ -122,6 +122,7 @@ func (s *standbySet) start(slot *standbySlot, ps *pendingStandby) {
 	case err != nil:
 		s.failedLocked(slot, err)
 	case ps.claimed:
+		slot.failures = 0
 		ps.sb, sb = sb, nil
 	default:
 		slot.failures = 0
