@@ -252,7 +252,7 @@ func (p *Pool) standbyRecipe() (standbyRecipe, string) {
 		r.Dir, r.Keep = guestRuntime, p.view.keep
 	}
 	r.Env = standbyEnv(p.cfg.Function.Runtime, r.Dir, interpDir)
-	return r, standbyMismatch(p.cfg.Function, r.Env)
+	return r, standbyMismatch(p.cfg.Function, r.Env, p.view != nil)
 }
 
 // takeStandby returns a standby for a new runtime process, or nil.

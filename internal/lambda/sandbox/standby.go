@@ -308,7 +308,7 @@ func startupVar(runtime, name string) bool {
 
 // standbyMismatch says why an environment of f started from a standby
 // with env would not behave as one started afresh, or "" if it would.
-func standbyMismatch(f Function, env []string) string {
+func standbyMismatch(f Function, env []string, isolated bool) string {
 	plain, sb := envMap(buildEnv(f, envSpec{})), envMap(env)
 	_, setLD := f.Env["LD_LIBRARY_PATH"]
 	if _, ok := f.ExtraEnv["LD_LIBRARY_PATH"]; ok {
@@ -344,10 +344,30 @@ func standbyMismatch(f Function, env []string) string {
 	}
 	// A plain start reports a code directory it cannot enter (§5.2); the
 	// runtime client, entering it at handoff, could not.
-	if fi, err := os.Stat(f.CodeDir); err != nil || !fi.IsDir() || fi.Mode().Perm()&0o111 != 0o111 {
-		return "code directory not searchable by all"
+	if !enterable(f.CodeDir, isolated) {
+		return "the runtime cannot enter the code directory"
 	}
 	return ""
+}
+
+// enterable reports whether a runtime can make dir its working directory:
+// isolated, as root without capabilities (dir is /var/task itself);
+// otherwise with cloudlet's own credentials.
+func enterable(dir string, isolated bool) bool {
+	var st syscall.Stat_t
+	if err := syscall.Stat(dir, &st); err != nil || st.Mode&syscall.S_IFMT != syscall.S_IFDIR {
+		return false
+	}
+	if !isolated {
+		return syscall.Access(dir, 1) == nil // X_OK
+	}
+	switch {
+	case st.Uid == 0:
+		return st.Mode&0o100 != 0
+	case st.Gid == 0:
+		return st.Mode&0o010 != 0
+	}
+	return st.Mode&0o001 != 0
 }
 
 func envMap(env []string) map[string]string {

@@ -173,9 +173,11 @@ func TestStandbyEligibility(t *testing.T) {
 		env   map[string]string
 		files map[string]string
 		layer string
+		mode  os.FileMode // of the code directory; zero leaves it
 		want  bool
 	}{
 		{name: "Plain", want: true},
+		{name: "PrivateCode", mode: 0o700, want: true}, // as the Lambda service unpacks it
 		{name: "OwnVariables", env: map[string]string{"TABLE": "t", "TZ": "Asia/Tokyo", "PYTHONPATH": "x", "LANG": "en_US.UTF-8"}, want: true},
 		{name: "ExtensionModule", files: map[string]string{"_speedups.cpython-313-x86_64-linux-gnu.so": ""}, want: true},
 		{name: "Locale", env: map[string]string{"LANG": "C"}},
@@ -196,6 +198,11 @@ func TestStandbyEligibility(t *testing.T) {
 				files[k] = v
 			}
 			f := function(py, "app.handler", writeCode(t, files))
+			if tt.mode != 0 {
+				if err := os.Chmod(f.CodeDir, tt.mode); err != nil {
+					t.Fatal(err)
+				}
+			}
 			f.Env = tt.env
 			if tt.layer != "" {
 				f.LayerDirs = []string{tt.layer}
