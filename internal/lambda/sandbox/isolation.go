@@ -109,7 +109,6 @@ func NewIsolation(ctx context.Context, cfg IsolationConfig) (*Isolation, error) 
 	default:
 		return nil, fmt.Errorf("sandbox isolation setting %q: want %q or %q", cfg.Setting, SandboxAuto, SandboxOff)
 	}
-	iso.standbys = nil
 	if !cfg.DisableStandby {
 		iso.standbys = newStandbySet(iso)
 	}
@@ -121,14 +120,11 @@ func NewIsolation(ctx context.Context, cfg IsolationConfig) (*Isolation, error) 
 	return iso, nil
 }
 
-// fallbackIsolation is fallback mode, with standby processes.
 func fallbackIsolation(reason string) *Isolation {
-	iso := &Isolation{
+	return &Isolation{
 		report: ProbeReport{Mode: ModeFallback, Reason: reason},
 		watch:  newWatchdog(watchInterval),
 	}
-	iso.standbys = newStandbySet(iso)
-	return iso
 }
 
 // Mode is the confinement in force.

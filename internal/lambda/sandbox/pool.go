@@ -71,7 +71,8 @@ type PoolConfig struct {
 	// Clock drives idle reaping and log timestamps; nil means real time.
 	Clock Clock
 	// Isolation confines environments; nil means fallback mode without
-	// a probe. Build one with NewIsolation at startup and share it.
+	// a probe, and without standby processes (a pool's own would serve
+	// only it). Build one with NewIsolation at startup and share it.
 	Isolation *Isolation
 	// HideDirs are host directories isolated environments must not see,
 	// such as cloudlet's data directory (other functions' code, the
