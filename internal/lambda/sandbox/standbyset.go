@@ -7,12 +7,12 @@ import (
 	"sync"
 )
 
-// standbySet keeps the standby processes of an Isolation: per recipe one
-// at most, ready or starting, while a pool that can use it exists. A
-// recipe's first pool starts one; an environment that takes it over
-// starts the next once its own Init is over, so that the two do not
-// compete for the CPU. A function that is never invoked has no pool
-// (the Lambda service makes them on first use), so it costs nothing.
+// standbySet keeps the standby processes of an Isolation: per recipe
+// standbysPerRecipe, ready or starting, while a pool that can use them
+// exists. A recipe's first pool starts one; an environment that takes one
+// over starts the next once its own Init is over, so that the two do not
+// compete for the CPU. A function that is never invoked has no pool (the
+// Lambda service makes them on first use), so it costs nothing.
 type standbySet struct {
 	iso *Isolation
 
@@ -31,6 +31,12 @@ type standbySlot struct {
 	stop     chan struct{} // closed when the last pool is gone
 	starts   sync.WaitGroup
 }
+
+// standbysPerRecipe is how many standbys a recipe keeps, ready or
+// starting. One serves cold starts that come at least a standby's start
+// (some 30 ms for Python, 45 for Node.js) apart; closer ones wait for it
+// or start afresh.
+const standbysPerRecipe = 1
 
 // maxStandbyFailures is how many standbys of a recipe may fail to start
 // or to be taken over in a row before environments of that recipe go
@@ -97,7 +103,7 @@ func (s *standbySet) refill(k string) {
 }
 
 func (s *standbySet) refillLocked(slot *standbySlot) {
-	if slot.failures >= maxStandbyFailures || len(slot.ready)+len(slot.pending) > 0 {
+	if slot.failures >= maxStandbyFailures || len(slot.ready)+len(slot.pending) >= standbysPerRecipe {
 		return
 	}
 	ps := &pendingStandby{done: make(chan struct{})}
