@@ -188,30 +188,50 @@ def handler(event, context):
 }
 
 // Each environment process runs in memory and pids cgroups of its
-// function's limits, removed when it ends.
+// function's limits, removed when it ends. They are named after the
+// environment, except on cgroup v2 for a runtime that was a standby (v2
+// cannot rename a cgroup): the function reports where it runs.
 func TestCgroups(t *testing.T) {
 	rt := newestPython(t)
 	iso := isolation(t)
 	if iso.Mode() != sandbox.ModeIsolated {
 		t.Skipf("isolated mode unavailable: %s", iso.Report().Reason)
 	}
-	code := writeCode(t, map[string]string{"app.py": "def handler(e, c): return 1\n"})
+	code := writeCode(t, map[string]string{"app.py": "def handler(e, c):\n    return open('/proc/self/cgroup').read()\n"})
 	f := function(rt, "app.handler", code)
 	f.MemoryMB = 200
 	sink := &memSink{}
 	p := newPool(t, sandbox.PoolConfig{Function: f, Logs: sink})
-	invoke(t, p, `{}`)
+	var lines string
+	if err := json.Unmarshal(invoke(t, p, `{}`).Payload, &lines); err != nil {
+		t.Fatal(err)
+	}
 	stream := sink.stream(t)
 	id := stream[len(stream)-32:]
-	files := map[string]string{ // v1
-		"/sys/fs/cgroup/memory/cloudlet/" + id + "/memory.limit_in_bytes": strconv.Itoa(200 << 20),
-		"/sys/fs/cgroup/pids/cloudlet/" + id + "/pids.max":                "1024",
+	paths := map[string]string{} // controller → cgroup path
+	for _, line := range strings.Split(strings.TrimSpace(lines), "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) == 3 {
+			for _, c := range strings.Split(parts[1], ",") {
+				paths[c] = parts[2]
+			}
+		}
 	}
+	files := map[string]string{ // v1
+		"/sys/fs/cgroup/memory" + paths["memory"] + "/memory.limit_in_bytes": strconv.Itoa(200 << 20),
+		"/sys/fs/cgroup/pids" + paths["pids"] + "/pids.max":                  "1024",
+	}
+	want := []string{"/cloudlet/" + id, "/cloudlet/" + id}
+	got := []string{paths["memory"], paths["pids"]}
 	if iso.Report().Cgroup == "v2" {
 		files = map[string]string{
-			"/sys/fs/cgroup/cloudlet/" + id + "/memory.max": strconv.Itoa(200 << 20),
-			"/sys/fs/cgroup/cloudlet/" + id + "/pids.max":   "1024",
+			"/sys/fs/cgroup" + paths[""] + "/memory.max": strconv.Itoa(200 << 20),
+			"/sys/fs/cgroup" + paths[""] + "/pids.max":   "1024",
 		}
+		want, got = []string{"/cloudlet/"}, []string{filepath.Dir(paths[""]) + "/"}
+	}
+	if !cmp.Equal(got, want) {
+		t.Errorf("cgroups of the runtime = %q, want %q", got, want)
 	}
 	for file, want := range files {
 		if b, err := os.ReadFile(file); err != nil || strings.TrimSpace(string(b)) != want {
