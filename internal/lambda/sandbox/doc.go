@@ -82,8 +82,8 @@
 // # Standby processes
 //
 // Most of a managed runtime's cold start goes to starting the interpreter
-// and loading the runtime client (some 30 ms for Python, 45 for Node.js on
-// a loaded 2-core machine; isolated, 20 ms more), none of it the
+// and loading the runtime client (some 33 ms for Python or Node.js on a
+// shared 2-core machine; isolated, 15 ms more), none of it the
 // function's. So an Isolation keeps, per runtime in use, one standby: a
 // runtime process started ahead of need, confined as that runtime's
 // environments are (process group, rlimits; isolated: namespaces, a
@@ -100,7 +100,8 @@
 // variables, working directory, time zone and search paths (PYTHONPATH,
 // NODE_PATH) as a fresh start would have, and runs Init from the
 // handler's import on. INIT_START and Init Duration then cover the handoff
-// and the import: a constant Python handler's cold start takes some 5 ms.
+// and the import: a constant Python handler's cold start takes some 5 ms,
+// a Node.js one's 7 (BenchmarkColdStart).
 //
 // Why not the alternatives: a fork of a warmed interpreter (a zygote)
 // cannot give the child namespaces or a cgroup of its own without a
@@ -110,14 +111,15 @@
 // ordinary runtime start done early, knows nothing of any function until
 // its handoff, and serves one environment.
 //
-// A function gets no standby, and its runtime starts afresh, when the
-// runtime would read as it starts what a standby cannot know yet: locale
-// variables (LANG, LC_*), LD_*, MALLOC_*, GLIBC_TUNABLES; PYTHON* but
-// PYTHONPATH, and HOME, for Python; NODE_* but NODE_PATH, UV_*, OPENSSL_*,
-// SSL_CERT_* for Node.js; shared libraries where the code's or layers'
-// LD_LIBRARY_PATH entries point (a lib folder, lib*.so* files), which
-// the dynamic loader reads once. provided.* runtimes run their own
-// bootstrap and get none.
+// A function gets no standby, and its runtime starts afresh, when it
+// changes what the runtime reads once, as it starts, and a standby cannot
+// know yet: locale variables (LANG, LC_*), LD_*, MALLOC_*,
+// GLIBC_TUNABLES; PYTHON* but PYTHONPATH, and HOME, for Python; NODE_*
+// but NODE_PATH, UV_*, OPENSSL_*, SSL_CERT_* for Node.js; or shared
+// libraries where the code's or layers' LD_LIBRARY_PATH entries point (a
+// lib folder, lib*.so* files), which the dynamic loader looks at once.
+// provided.* runtimes run their own bootstrap and get none; neither do
+// pools without an Isolation.
 //
 // The first pool of a runtime starts its standby; each handoff starts the
 // next once the Init it served is over, so that the two do not compete

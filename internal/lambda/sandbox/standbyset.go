@@ -34,7 +34,7 @@ type standbySlot struct {
 
 // standbysPerRecipe is how many standbys a recipe keeps, ready or
 // starting. One serves cold starts that come at least a standby's start
-// (some 30 ms for Python, 45 for Node.js) apart; closer ones wait for it
+// apart (30–45 ms for Python, 40–55 for Node.js); closer ones wait for it
 // or start afresh.
 const standbysPerRecipe = 1
 
