@@ -105,8 +105,8 @@
 //
 // Why not the alternatives: a fork of a warmed interpreter (a zygote)
 // cannot give the child namespaces or a cgroup of its own without a
-// privileged go-between, shares its hash seed and memory layout with every
-// sibling, and forks a threaded process; pre-started environments per
+// privileged go-between, gives every child the same hash seed and memory
+// layout, and Node.js cannot fork at all; pre-started environments per
 // function cost processes for functions never invoked. A standby is an
 // ordinary runtime start done early, knows nothing of any function until
 // its handoff, and serves one environment.
