@@ -3,6 +3,7 @@ package awsapi_test
 import (
 	"context"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/cloudlet-dev/cloudlet/internal/apigw"
 	"github.com/cloudlet-dev/cloudlet/internal/awsapi"
+	"github.com/cloudlet-dev/cloudlet/internal/cliapi"
 	"github.com/cloudlet-dev/cloudlet/internal/iam"
 	"github.com/cloudlet-dev/cloudlet/internal/lambda"
 	"github.com/cloudlet-dev/cloudlet/internal/logs"
@@ -127,7 +129,12 @@ func newEnvWith(t testing.TB, o envOptions) *env {
 	t.Cleanup(func() { _ = e.Stacks.Shutdown(context.Background()) })
 	h := awsapi.New(awsapi.Config{Stacks: e.Stacks, Lambda: e.Lambda, APIGW: e.APIs, IAM: e.IAM, Logs: e.Logs,
 		S3: e.S3, SSM: e.SSM, Region: testRegion, AccountID: testAccount, Now: now, SettleTimeout: o.settle})
-	srv := httptest.NewServer(h)
+	// The download links GetFunction and GetLayerVersion answer are served
+	// beside the AWS endpoints, as the platform serves them.
+	mux := http.NewServeMux()
+	mux.Handle("/_cloudlet/api/", cliapi.New(cliapi.Config{Functions: e.Lambda}))
+	mux.Handle("/", h)
+	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	e.URL = srv.URL
 	return e

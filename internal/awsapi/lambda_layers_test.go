@@ -1,6 +1,7 @@
 package awsapi_test
 
 import (
+	"net/http"
 	"os/exec"
 	"strings"
 	"testing"
@@ -32,9 +33,10 @@ func TestLambdaLayers(t *testing.T) {
 		t.Fatalf("PublishLayerVersion = %+v", pub)
 	}
 	loc := aws.ToString(pub.Content.Location)
-	if !strings.HasPrefix(loc, e.URL+"/_cloudlet/api/layers/shared/1") {
-		t.Errorf("PublishLayerVersion Content.Location = %q, want an absolute link under %s", loc, e.URL)
+	if !strings.HasPrefix(loc, e.URL+"/_cloudlet/api/layers/shared/1?X-Amz-Date=") {
+		t.Errorf("PublishLayerVersion Content.Location = %q, want an absolute presigned link under %s", loc, e.URL)
 	}
+	checkLink(t, http.DefaultClient, loc)
 	if pub2, err := c.PublishLayerVersion(cx, &lambdasdk.PublishLayerVersionInput{LayerName: aws.String("shared"),
 		Content: &ltypes.LayerVersionContentInput{ZipFile: content}}); err != nil || pub2.Version != 2 {
 		t.Fatalf("PublishLayerVersion(again) = %+v, %v; want version 2", pub2, err)
@@ -42,6 +44,8 @@ func TestLambdaLayers(t *testing.T) {
 	got, err := c.GetLayerVersion(cx, &lambdasdk.GetLayerVersionInput{LayerName: aws.String("shared"), VersionNumber: aws.Int64(1)})
 	if err != nil || aws.ToString(got.Description) != "greeting" || len(got.CompatibleRuntimes) != 1 {
 		t.Errorf("GetLayerVersion = %+v, %v", got, err)
+	} else {
+		checkLink(t, http.DefaultClient, aws.ToString(got.Content.Location))
 	}
 	byARN, err := c.GetLayerVersionByArn(cx, &lambdasdk.GetLayerVersionByArnInput{Arn: aws.String(layerARN + ":2")})
 	if err != nil || byARN.Version != 2 {

@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/base64"
+	"io"
+	"net/http"
 	"os/exec"
 	"strings"
 	"testing"
@@ -96,9 +98,10 @@ func TestLambdaFunctions(t *testing.T) {
 		t.Fatalf("UpdateFunctionCode = %+v, %v; want new code, same handler", up, err)
 	}
 	loc := aws.ToString(got.Code.Location)
-	if want := e.URL + "/_cloudlet/api/functions/echo/code"; loc != want || aws.ToString(got.Code.RepositoryType) != "S3" {
-		t.Errorf("GetFunction Code = %s %q, want S3 %q (absolute, on the host the client used)", aws.ToString(got.Code.RepositoryType), loc, want)
+	if want := e.URL + "/_cloudlet/api/functions/echo/code?X-Amz-Date="; !strings.HasPrefix(loc, want) || aws.ToString(got.Code.RepositoryType) != "S3" {
+		t.Errorf("GetFunction Code = %s %q, want S3 and a presigned link %s… (absolute, on the host the client used)", aws.ToString(got.Code.RepositoryType), loc, want)
 	}
+	checkLink(t, http.DefaultClient, loc)
 	if _, err := exec.LookPath("python3.11"); err != nil {
 		t.Skip("invoke needs python3.11 on PATH")
 	}
@@ -152,8 +155,38 @@ func TestLambdaCodeLocationHost(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if loc, want := aws.ToString(got.Code.Location), "http://cloudlet.example:4566/_cloudlet/api/functions/echo/code?Qualifier=%24LATEST"; loc != want {
-			t.Errorf("GetFunction(endpoint %q) Code.Location = %q, want %q", endpoint, loc, want)
+		loc := aws.ToString(got.Code.Location)
+		if want := "http://cloudlet.example:4566/_cloudlet/api/functions/echo/code?Qualifier=%24LATEST&X-Amz-Date="; !strings.HasPrefix(loc, want) {
+			t.Errorf("GetFunction(endpoint %q) Code.Location = %q, want %s…", endpoint, loc, want)
 		}
+		checkLink(t, cfg.HTTPClient.(*http.Client), loc)
+	}
+}
+
+// checkLink: a download link answers the package, and the same link with
+// its signature altered is refused with S3's SignatureDoesNotMatch.
+func checkLink(t *testing.T, c *http.Client, link string) {
+	t.Helper()
+	fetch := func(u string) (int, string, []byte) {
+		t.Helper()
+		resp, err := c.Get(u)
+		if err != nil {
+			t.Fatalf("GET %s: %v", u, err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("Content-Type"), b
+	}
+	if status, ct, body := fetch(link); status != 200 || ct != "application/zip" || !bytes.HasPrefix(body, []byte("PK")) {
+		t.Errorf("GET %s = %d %s %.100q, want 200 application/zip and the package", link, status, ct, body)
+	}
+	i := strings.Index(link, "X-Amz-Signature=") + len("X-Amz-Signature=")
+	flipped := byte('0')
+	if link[i] == '0' {
+		flipped = '1'
+	}
+	bad := link[:i] + string(flipped) + link[i+1:]
+	if status, _, body := fetch(bad); status != 403 || !strings.Contains(string(body), "<Code>SignatureDoesNotMatch</Code>") {
+		t.Errorf("GET %s (signature altered) = %d %s, want 403 SignatureDoesNotMatch", bad, status, body)
 	}
 }

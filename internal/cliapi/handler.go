@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/cloudlet-dev/cloudlet/internal/awserr"
@@ -15,6 +16,9 @@ import (
 
 // Functions is what the handler needs of the Lambda service.
 type Functions interface {
+	// VerifyCodeLink accepts a presigned download link the service made
+	// and refuses anything else with an S3-style *awserr.Error.
+	VerifyCodeLink(path string, query url.Values) error
 	FunctionCodeZip(ctx context.Context, functionName, qualifier string) ([]byte, error)
 	LayerCodeZip(ctx context.Context, layerName string, version int64) ([]byte, error)
 	GetFunctionConfiguration(ctx context.Context, functionName, qualifier string) (*lambda.FunctionConfiguration, error)
@@ -59,6 +63,10 @@ func New(cfg Config) *Handler {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
 
 func (h *Handler) functionCode(w http.ResponseWriter, r *http.Request) {
+	if err := h.fns.VerifyCodeLink(r.URL.Path, r.URL.Query()); err != nil {
+		h.refuse(w, r, err)
+		return
+	}
 	raw, err := h.fns.FunctionCodeZip(r.Context(), r.PathValue("name"), r.URL.Query().Get("Qualifier"))
 	if err != nil {
 		h.fail(w, err)
@@ -68,6 +76,10 @@ func (h *Handler) functionCode(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) layerCode(w http.ResponseWriter, r *http.Request) {
+	if err := h.fns.VerifyCodeLink(r.URL.Path, r.URL.Query()); err != nil {
+		h.refuse(w, r, err)
+		return
+	}
 	v, err := strconv.ParseInt(r.PathValue("version"), 10, 64)
 	if err != nil {
 		h.fail(w, awserr.WithStatus(http.StatusNotFound, awserr.CodeResourceNotFound, "The resource you requested does not exist."))

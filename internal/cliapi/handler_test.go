@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +22,12 @@ import (
 // whose download links point at it.
 func server(t *testing.T) (*lambda.Service, *httptest.Server) {
 	t.Helper()
+	return serverAt(t, time.Now)
+}
+
+// serverAt is server with the Lambda service on the clock now.
+func serverAt(t *testing.T, now func() time.Time) (*lambda.Service, *httptest.Server) {
+	t.Helper()
 	dir := t.TempDir()
 	db, err := store.Open(dir)
 	if err != nil {
@@ -27,7 +35,7 @@ func server(t *testing.T) (*lambda.Service, *httptest.Server) {
 	}
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
-	s, err := lambda.New(lambda.Config{DB: db, DataDir: dir, Region: "us-east-1", AccountID: "000000000000", EndpointURL: srv.URL})
+	s, err := lambda.New(lambda.Config{DB: db, DataDir: dir, Region: "us-east-1", AccountID: "000000000000", EndpointURL: srv.URL, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,12 +67,7 @@ func get(t *testing.T, url string) (*http.Response, []byte) {
 func TestDownloadLinks(t *testing.T) {
 	ctx := context.Background()
 	s, _ := server(t)
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	w, _ := zw.Create("app.py")
-	_, _ = w.Write([]byte("def handler(e, c):\n    return 1\n"))
-	_ = zw.Close()
-	pkg := buf.Bytes()
+	pkg := zipOf(t, "app.py", "def handler(e, c):\n    return 1\n")
 	if _, err := s.CreateFunction(ctx, lambda.CreateFunctionInput{FunctionName: "fn", Runtime: "python3.12", Handler: "app.handler",
 		Role: "arn:aws:iam::000000000000:role/r", Code: lambda.Code{ZipFile: pkg}}); err != nil {
 		t.Fatal(err)
@@ -84,10 +87,77 @@ func TestDownloadLinks(t *testing.T) {
 	if resp, body := get(t, layer.Content.Location); resp.StatusCode != 200 || !bytes.Equal(body, pkg) {
 		t.Errorf("GET %s = %d, %d bytes, want the layer's archive", layer.Content.Location, resp.StatusCode, len(body))
 	}
-	resp, body = get(t, fn.Code.Location[:len(fn.Code.Location)-len("fn/code")]+"nope/code")
+	// A link outlives its function: it then finds nothing, as Lambda says.
+	if _, err := s.CreateFunction(ctx, lambda.CreateFunctionInput{FunctionName: "nope", Runtime: "python3.12", Handler: "app.handler",
+		Role: "arn:aws:iam::000000000000:role/r", Code: lambda.Code{ZipFile: pkg}}); err != nil {
+		t.Fatal(err)
+	}
+	gone, err := s.GetFunction(ctx, "nope", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteFunction(ctx, "nope"); err != nil {
+		t.Fatal(err)
+	}
+	resp, body = get(t, gone.Code.Location)
 	want := `{"Type":"User","message":"Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope"}` + "\n"
 	if resp.StatusCode != 404 || resp.Header.Get("X-Amzn-ErrorType") != "ResourceNotFoundException" || string(body) != want {
-		t.Errorf("GET the code of a missing function = %d %s %s, want 404 %s", resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"), body, want)
+		t.Errorf("GET the code of a deleted function = %d %s %s, want 404 %s", resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"), body, want)
+	}
+}
+
+// TestDownloadLinksRefused: a link that is not one the service made, or
+// has lapsed, gets S3's 403 <Error> document and no code.
+func TestDownloadLinksRefused(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	now := t0
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	s, srv := serverAt(t, clock)
+	src := "def handler(e, c):\n    return 1\n"
+	if _, err := s.CreateFunction(ctx, lambda.CreateFunctionInput{FunctionName: "fn", Runtime: "python3.12", Handler: "index.handler",
+		Role: "arn:aws:iam::000000000000:role/r", Code: lambda.Code{InlineSource: &src}}); err != nil {
+		t.Fatal(err)
+	}
+	fn, err := s.GetFunction(ctx, "fn", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	layer, err := s.PublishLayerVersion(ctx, lambda.PublishLayerVersionInput{LayerName: "lib", Content: lambda.Code{ZipFile: zipOf(t, "lib.py", "")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tampered := strings.Replace(fn.Code.Location, "X-Amz-Expires=600", "X-Amz-Expires=6000", 1)
+	const head = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
+	tests := []struct {
+		name, link string
+		after      time.Duration
+		want       string
+	}{
+		{"unsigned", srv.URL + "/_cloudlet/api/functions/fn/code", 0,
+			head + "<Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>ID</RequestId><HostId>ID</HostId></Error>"},
+		{"unsigned-layer", srv.URL + "/_cloudlet/api/layers/lib/1", 0,
+			head + "<Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>ID</RequestId><HostId>ID</HostId></Error>"},
+		{"tampered", tampered, 0,
+			head + "<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match the signature you provided. Check your key and signing method.</Message><RequestId>ID</RequestId><HostId>ID</HostId></Error>"},
+		{"expired", fn.Code.Location, lambda.CodeLinkTTL + time.Minute,
+			head + "<Error><Code>AccessDenied</Code><Message>Request has expired</Message><X-Amz-Expires>600</X-Amz-Expires><Expires>2024-05-01T12:10:00Z</Expires><ServerTime>2024-05-01T12:11:00Z</ServerTime><RequestId>ID</RequestId><HostId>ID</HostId></Error>"},
+		{"expired-layer", layer.Content.Location, time.Hour,
+			head + "<Error><Code>AccessDenied</Code><Message>Request has expired</Message><X-Amz-Expires>600</X-Amz-Expires><Expires>2024-05-01T12:10:00Z</Expires><ServerTime>2024-05-01T13:00:00Z</ServerTime><RequestId>ID</RequestId><HostId>ID</HostId></Error>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mu.Lock()
+			now = t0.Add(tt.after)
+			mu.Unlock()
+			resp, body := get(t, tt.link)
+			id := resp.Header.Get("X-Amz-Request-Id")
+			got := strings.ReplaceAll(string(body), id, "ID")
+			if resp.StatusCode != 403 || resp.Header.Get("Content-Type") != "application/xml" || id == "" || got != tt.want {
+				t.Errorf("GET %s = %d %s %s, want 403 application/xml %s", tt.link, resp.StatusCode, resp.Header.Get("Content-Type"), got, tt.want)
+			}
+		})
 	}
 }
 
@@ -122,4 +192,20 @@ func TestInvocationsAndMetrics(t *testing.T) {
 	if resp.StatusCode != 200 || string(body) != `{"Records":[]}`+"\n" {
 		t.Errorf("GET destinations = %d %s", resp.StatusCode, body)
 	}
+}
+
+// zipOf is an archive holding one file.
+func zipOf(t *testing.T, name, body string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = w.Write([]byte(body))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

@@ -59,8 +59,8 @@ func TestCodeFromS3(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Code.RepositoryType != "S3" || got.Code.Location != "http://127.0.0.1:4566/_cloudlet/api/functions/fn/code" {
-		t.Errorf("GetFunctionDetails(fn).Code = %+v", got.Code)
+	if got.Code.RepositoryType != "S3" || !strings.HasPrefix(got.Code.Location, "http://127.0.0.1:4566/_cloudlet/api/functions/fn/code?X-Amz-Date=") {
+		t.Errorf("GetFunctionDetails(fn).Code = %+v, want S3 and a presigned link", got.Code)
 	}
 	if raw, err := s.FunctionCodeZip(ctx, "fn", ""); err != nil || !bytes.Equal(raw, pkg) {
 		t.Errorf("FunctionCodeZip(fn) = %d bytes, %v, want the package uploaded", len(raw), err)

@@ -16,22 +16,23 @@ import (
 // endpoint: CodePath + name + "/code" (with "?Qualifier=" for a version
 // or alias) and LayerPath + name + "/" + version for layers. These URLs
 // stand in for the presigned S3 URLs AWS answers GetFunction and
-// GetLayerVersion with (spec lambda §8.4); internal/cliapi serves them.
+// GetLayerVersion with (spec lambda §8.4), and are presigned likewise
+// (codelink.go); internal/cliapi serves them.
 const (
 	CodePath  = "/_cloudlet/api/functions/"
 	LayerPath = "/_cloudlet/api/layers/"
 )
 
 func (s *Service) codeLocation(name, qualifier string) string {
-	u := s.cfg.EndpointURL + CodePath + url.PathEscape(name) + "/code"
+	q := url.Values{}
 	if qualifier != "" {
-		u += "?Qualifier=" + url.QueryEscape(qualifier)
+		q.Set("Qualifier", qualifier)
 	}
-	return u
+	return s.signedLink(CodePath+name+"/code", q)
 }
 
 func (s *Service) layerLocation(name string, v int64) string {
-	return s.cfg.EndpointURL + LayerPath + url.PathEscape(name) + "/" + strconv.FormatInt(v, 10)
+	return s.signedLink(LayerPath+name+"/"+strconv.FormatInt(v, 10), url.Values{})
 }
 
 // FunctionCodeZip returns the package of $LATEST, a version or an

@@ -111,7 +111,7 @@ func (s *Service) PublishLayerVersion(ctx context.Context, in PublishLayerVersio
 		out = LayerVersion{
 			LayerArn: s.layerARN(name), LayerVersionArn: s.layerARN(name) + ":" + strconv.FormatInt(last, 10),
 			Version: last, Description: in.Description, CreatedDate: lastModified(s.now()),
-			Content:            LayerVersionContent{Location: s.layerLocation(name, last), CodeSha256: code.Sha256, CodeSize: code.Size},
+			Content:            LayerVersionContent{CodeSha256: code.Sha256, CodeSize: code.Size},
 			CompatibleRuntimes: in.CompatibleRuntimes, CompatibleArchitectures: in.CompatibleArchitectures,
 			LicenseInfo: in.LicenseInfo,
 		}
@@ -123,6 +123,7 @@ func (s *Service) PublishLayerVersion(ctx context.Context, in PublishLayerVersio
 	if err != nil {
 		return nil, fmt.Errorf("publish layer version %s: %w", name, err)
 	}
+	out.Content.Location = s.layerLocation(name, out.Version)
 	return &out, nil
 }
 
@@ -160,6 +161,8 @@ func (s *Service) GetLayerVersion(ctx context.Context, layerNameOrARN string, v 
 	if err != nil {
 		return nil, err
 	}
+	// The link is signed when asked for: a stored one would lapse.
+	rec.Layer.Content.Location = s.layerLocation(name, v)
 	return &rec.Layer, nil
 }
 
@@ -197,6 +200,7 @@ func (s *Service) ListLayerVersions(ctx context.Context, layerNameOrARN, runtime
 				architecture != "" && !slices.Contains(r.Layer.CompatibleArchitectures, architecture) {
 				continue
 			}
+			r.Layer.Content.Location = s.layerLocation(name, r.Layer.Version)
 			all = append(all, r.Layer)
 		}
 		return err

@@ -75,6 +75,9 @@ type Config struct {
 	// SDK calls they make come back to cloudlet, and is the base of the
 	// code download URLs GetFunction returns; "" leaves both unset.
 	EndpointURL string
+	// CodeLinkKey signs those URLs (codelink.go); nil makes a random key,
+	// so links last until the process ends at most.
+	CodeLinkKey []byte
 	// IdleTimeout and MaxEnvironments are passed to every pool.
 	IdleTimeout     time.Duration
 	MaxEnvironments int
@@ -111,6 +114,8 @@ type Service struct {
 	cfg Config
 	log *slog.Logger
 	now func() time.Time
+	// linkKey signs code download links.
+	linkKey []byte
 
 	cache  recordCache
 	limits *limiter
@@ -156,7 +161,10 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Runtimes == nil {
 		cfg.Runtimes = sandbox.NewRuntimes(nil)
 	}
-	s := &Service{cfg: cfg, log: cfg.Logger, now: cfg.Now, pools: map[string]*poolEntry{}}
+	s := &Service{cfg: cfg, log: cfg.Logger, now: cfg.Now, linkKey: cfg.CodeLinkKey, pools: map[string]*poolEntry{}}
+	if len(s.linkKey) == 0 {
+		s.linkKey = newLinkKey()
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
