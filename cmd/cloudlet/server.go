@@ -21,6 +21,7 @@ type serverFlags struct {
 	python               []string
 	accessKey, secretKey string
 	sandbox              string
+	standby              string
 }
 
 func (f *serverFlags) register(cmd *cobra.Command) {
@@ -30,6 +31,7 @@ func (f *serverFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "log cloudlet's own activity")
 	cmd.Flags().StringArrayVar(&f.python, "interpreter", nil, "use a specific interpreter for a runtime, RUNTIME=PATH (repeatable), e.g. python3.12=/usr/bin/python3.12")
 	cmd.Flags().StringVar(&f.sandbox, "sandbox", "auto", "isolate functions in namespaces and cgroups where the host allows it (auto), or run them as plain processes (off)")
+	cmd.Flags().StringVar(&f.standby, "standby", "on", "start a runtime process ahead of need for each runtime in use, so cold starts take a few milliseconds (on), or start every environment from scratch (off)")
 	cmd.Flags().StringVar(&f.accessKey, "access-key", envOr("CLOUDLET_ACCESS_KEY_ID", "test"), "the account root's access key for SigV4 (env CLOUDLET_ACCESS_KEY_ID)")
 	cmd.Flags().StringVar(&f.secretKey, "secret-key", envOr("CLOUDLET_SECRET_ACCESS_KEY", "test"), "the account root's secret key for SigV4 (env CLOUDLET_SECRET_ACCESS_KEY)")
 }
@@ -60,13 +62,16 @@ func (f *serverFlags) start(ctx context.Context, stderr io.Writer) (*platform.Pl
 	if err != nil {
 		return nil, err
 	}
+	if f.standby != "on" && f.standby != "off" {
+		return nil, fmt.Errorf("--standby %q: want on or off", f.standby)
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	if !loopback(f.host) && f.accessKey == "test" && f.secretKey == "test" {
 		logger.Warn("listening beyond loopback with the default SigV4 keys test/test: anyone who can reach this port can act as the account root; set --access-key and --secret-key", "host", f.host)
 	}
 	p, err := platform.New(platform.Config{
 		Host: f.host, Port: f.port, DataDir: f.dataDir, Interpreters: interp, Version: version, Logger: logger,
-		RootAccessKey: f.accessKey, RootSecretKey: f.secretKey, Sandbox: f.sandbox,
+		RootAccessKey: f.accessKey, RootSecretKey: f.secretKey, Sandbox: f.sandbox, NoStandby: f.standby == "off",
 	})
 	if err != nil {
 		return nil, err
