@@ -22,6 +22,7 @@ type serverFlags struct {
 	accessKey, secretKey string
 	sandbox              string
 	standby              string
+	consoleToken         string
 }
 
 func (f *serverFlags) register(cmd *cobra.Command) {
@@ -34,6 +35,8 @@ func (f *serverFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.standby, "standby", "on", "start a runtime process ahead of need for each runtime in use, so cold starts take a few milliseconds (on), or start every environment from scratch (off)")
 	cmd.Flags().StringVar(&f.accessKey, "access-key", envOr("CLOUDLET_ACCESS_KEY_ID", "test"), "the account root's access key for SigV4 (env CLOUDLET_ACCESS_KEY_ID)")
 	cmd.Flags().StringVar(&f.secretKey, "secret-key", envOr("CLOUDLET_SECRET_ACCESS_KEY", "test"), "the account root's secret key for SigV4 (env CLOUDLET_SECRET_ACCESS_KEY)")
+	// No default from the environment here: help would print the token.
+	cmd.Flags().StringVar(&f.consoleToken, "console-token", "", "the token the console asks for, 16-256 letters, digits, - . _ ~ (env CLOUDLET_CONSOLE_TOKEN; default: a new random one each start)")
 }
 
 func envOr(name, def string) string {
@@ -41,6 +44,15 @@ func envOr(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// token is the console token the user chose: the flag, else the
+// environment; "" lets the platform make one.
+func (f *serverFlags) token() string {
+	if f.consoleToken != "" {
+		return f.consoleToken
+	}
+	return os.Getenv("CLOUDLET_CONSOLE_TOKEN")
 }
 
 // loopback reports whether host only accepts connections from this machine.
@@ -72,6 +84,7 @@ func (f *serverFlags) start(ctx context.Context, stderr io.Writer) (*platform.Pl
 	p, err := platform.New(platform.Config{
 		Host: f.host, Port: f.port, DataDir: f.dataDir, Interpreters: interp, Version: version, Logger: logger,
 		RootAccessKey: f.accessKey, RootSecretKey: f.secretKey, Sandbox: f.sandbox, NoStandby: f.standby == "off",
+		ConsoleToken: f.token(),
 	})
 	if err != nil {
 		return nil, err
@@ -105,7 +118,7 @@ func newServe() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "cloudlet %s serving on %s (data in %s)\n", version, p.URL(), f.dataDir)
+			printServing(cmd.OutOrStdout(), p, f.dataDir)
 			<-cmd.Context().Done()
 			fmt.Fprintln(cmd.OutOrStdout(), "cloudlet: stopping")
 			return stop(p, cmd.ErrOrStderr())
@@ -113,6 +126,13 @@ func newServe() *cobra.Command {
 	}
 	f.register(cmd)
 	return cmd
+}
+
+// printServing says where cloudlet serves, and the console's URL with its
+// token: the only place the token is ever shown.
+func printServing(w io.Writer, p *platform.Platform, dataDir string) {
+	fmt.Fprintf(w, "cloudlet %s serving on %s (data in %s)\n", version, p.URL(), dataDir)
+	fmt.Fprintf(w, "Console: %s\n", p.ConsoleURL())
 }
 
 // fileExists reports whether path names a regular file.

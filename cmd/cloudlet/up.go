@@ -106,7 +106,7 @@ func up(ctx context.Context, f *serverFlags, in platform.DeployInput, stdout, st
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "cloudlet %s serving on %s (data in %s)\n", version, p.URL(), f.dataDir)
+	printServing(stdout, p, f.dataDir)
 
 	// Echo function output from the start: the first requests may come
 	// while we are still printing.

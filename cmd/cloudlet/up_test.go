@@ -69,12 +69,26 @@ func get(t *testing.T, url string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
+var consoleURL = regexp.MustCompile(`^Console: (http://127\.0\.0\.1:\d+)/_cloudlet/\?token=([A-Za-z0-9._~-]+)$`)
+
 var pathURL = regexp.MustCompile(`^\s+(http://127\.0\.0\.1:\d+/_aws/execute-api/[a-z0-9]+/)$`)
 
 func TestUpEmbeddedExample(t *testing.T) {
 	work := t.TempDir()
 	t.Chdir(work) // no ./template.yaml here: up deploys the embedded example
 	lines, stop := runUp(t, "--data-dir", filepath.Join(work, "data"))
+	// The console URL carries a token of 256 random bits; the console
+	// answers with it only.
+	console := waitFor(t, lines, consoleURL)
+	if len(console[2]) != 43 {
+		t.Errorf("console token %q, want 43 characters (256 random bits)", console[2])
+	}
+	if status, _ := get(t, console[0][len("Console: "):]); status != 200 {
+		t.Errorf("GET the printed console URL = %d, want 200", status)
+	}
+	if status, _ := get(t, console[1]+"/_cloudlet/"); status != 401 {
+		t.Errorf("GET the console without its token = %d, want 401", status)
+	}
 	base := waitFor(t, lines, pathURL)[1]
 	waitFor(t, lines, regexp.MustCompile(`^Function logs follow`))
 
@@ -96,7 +110,12 @@ func TestUpEmbeddedExample(t *testing.T) {
 	}
 
 	// Running up again on the same data dir finds the stack up to date.
+	// CLOUDLET_CONSOLE_TOKEN fixes the console token.
+	t.Setenv("CLOUDLET_CONSOLE_TOKEN", "fixed-by-the-environment")
 	lines, stop = runUp(t, "--data-dir", filepath.Join(work, "data"))
+	if got := waitFor(t, lines, consoleURL)[2]; got != "fixed-by-the-environment" {
+		t.Errorf("console token = %q, want the one CLOUDLET_CONSOLE_TOKEN names", got)
+	}
 	waitFor(t, lines, regexp.MustCompile(`^Stack cloudlet-example is up to date`))
 	base = waitFor(t, lines, pathURL)[1]
 	if status, _ := get(t, base); status != 200 {

@@ -68,7 +68,7 @@ func BenchmarkPages(b *testing.B) {
 		{"roles", "iam/roles"},
 		{"metrics", "metrics"},
 	}
-	c := &http.Client{}
+	c := &http.Client{Transport: withToken{}}
 	for _, pg := range pages {
 		u := p.URL() + "/_cloudlet/" + pg.path
 		b.Run(pg.name, func(b *testing.B) {

@@ -159,8 +159,22 @@ func TestBrowserSeedWalkthrough(t *testing.T) {
 		}
 	}
 
-	// Open the console and find the seed stack.
-	do("open the console", chromedp.Navigate(p.URL()+"/_cloudlet/"))
+	// Without its token the console only says how to get in.
+	do("open the console without its token", chromedp.Navigate(p.URL()+"/_cloudlet/"))
+	mustShow("the 401 page", "body", "401 Unauthorized", "Open the console URL cloudlet printed")
+	shot("locked")
+	// Open the console at the URL cloudlet prints: the browser keeps the
+	// token, and the address bar no longer shows it.
+	do("open the console URL", chromedp.Navigate(p.ConsoleURL()))
+	sctx, cancel := step(ctx)
+	at, err := chromedp.Run(sctx, chromedp.Location())
+	cancel()
+	if err != nil {
+		t.Fatalf("read the address: %v", err)
+	}
+	if at != p.URL()+"/_cloudlet/" {
+		t.Errorf("the console URL leads to %s, want %s/_cloudlet/ (no token in the address bar)", at, p.URL())
+	}
 	mustShow("overview", "main", "fa-005", "CREATE_COMPLETE")
 	shot("overview")
 	// Roots come first, each followed by its nested stacks.

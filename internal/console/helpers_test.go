@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,10 +20,31 @@ import (
 func seedDir(t testing.TB) string { return testkit.SeedDir(t) }
 
 // start runs a real platform on a free loopback port with its data in a
-// temporary folder.
+// temporary folder. The test clients present its console token.
 func start(t testing.TB) *platform.Platform {
 	t.Helper()
-	return testkit.StartPlatform(t, platform.Config{Version: "test"})
+	p := testkit.StartPlatform(t, platform.Config{Version: "test"})
+	host := strings.TrimPrefix(p.URL(), "http://")
+	tokens.Store(host, p.ConsoleToken())
+	t.Cleanup(func() { tokens.Delete(host) })
+	return p
+}
+
+// tokens maps the host:port of each platform start made to its console
+// token.
+var tokens sync.Map
+
+// withToken sends a request to a platform start made with its console
+// token, as a script would (Authorization: Bearer); the platform's own
+// tests cover the cookie and ?token= ways in.
+type withToken struct{}
+
+func (withToken) RoundTrip(r *http.Request) (*http.Response, error) {
+	if tok, ok := tokens.Load(r.URL.Host); ok && r.Header.Get("Authorization") == "" {
+		r = r.Clone(r.Context())
+		r.Header.Set("Authorization", "Bearer "+tok.(string))
+	}
+	return http.DefaultTransport.RoundTrip(r)
 }
 
 // deploySeed deploys the seed tutorial unmodified and returns its root
@@ -48,6 +70,7 @@ func deploy(t testing.TB, p *platform.Platform, path, name string, params map[st
 
 // client does not follow redirects, so tests see them.
 var client = &http.Client{
+	Transport:     withToken{},
 	Timeout:       time.Minute,
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 }

@@ -22,7 +22,7 @@ type logGroupsPage struct {
 
 func (c *Console) logGroups(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	groups, next, err := c.cfg.Logs.DescribeLogGroups(r.Context(), q.Get("prefix"), q.Get("token"), 50)
+	groups, next, err := c.cfg.Logs.DescribeLogGroups(r.Context(), q.Get("prefix"), q.Get("page"), 50)
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func (c *Console) logGroup(w http.ResponseWriter, r *http.Request) error {
 	if p.Since == "" {
 		p.Since = "1h"
 	}
-	in := logs.FilterInput{LogGroupName: group, FilterPattern: p.Filter, NextToken: q.Get("token"), Limit: 200}
+	in := logs.FilterInput{LogGroupName: group, FilterPattern: p.Filter, NextToken: q.Get("page"), Limit: 200}
 	for _, sw := range searchWindows {
 		if sw.Name == p.Since && sw.D > 0 {
 			in.StartTime = c.now().Add(-sw.D).UnixMilli()
@@ -103,7 +103,7 @@ func (c *Console) logStream(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("flush logs: %w", err)
 	}
 	out, err := c.cfg.Logs.GetLogEvents(r.Context(), logs.GetLogEventsInput{LogGroupName: p.Group, LogStreamName: p.Stream,
-		NextToken: q.Get("token"), Limit: 500, StartFromHead: q.Get("token") == ""})
+		NextToken: q.Get("page"), Limit: 500, StartFromHead: q.Get("page") == ""})
 	if err != nil {
 		return err
 	}

@@ -63,6 +63,10 @@ type Config struct {
 	// NoStandby stops the runtime processes started ahead of need that
 	// cold starts take over (the benchmark's "without" row).
 	NoStandby bool
+	// ConsoleToken is the token the console and the other /_cloudlet/
+	// pages ask for (access.go): 16 to 256 letters, digits, - . _ or ~.
+	// Empty makes a random one at start.
+	ConsoleToken string
 }
 
 // Platform is a running cloudlet.
@@ -81,6 +85,7 @@ type Platform struct {
 	edge   *edge.Server
 	aws    *awsapi.Handler
 	cliAPI *cliapi.Handler
+	access *access
 
 	templates *templateSource
 	started   time.Time
@@ -116,6 +121,9 @@ func New(cfg Config) (*Platform, error) {
 		return nil, err
 	}
 	p.cfg.DataDir = abs
+	if p.access, err = newAccess(cfg.ConsoleToken, p.Port, p.log.With("component", "access")); err != nil {
+		return nil, err
+	}
 	if err := p.build(); err != nil {
 		p.closeAll()
 		return nil, err
@@ -160,7 +168,7 @@ func (p *Platform) build() error {
 		Isolation: iso,
 		DB:        p.DB, Region: cfg.Region, AccountID: cfg.AccountID, DataDir: cfg.DataDir,
 		Runtimes: sandbox.NewRuntimes(cfg.Interpreters), Logs: logSink{p.Logs}, IAM: iamAuthorizer{p.IAM},
-		Code: codeSource{p.S3}, EndpointURL: p.URL(), IdleTimeout: cfg.IdleTimeout,
+		Code: codeSource{p.S3}, EndpointURL: p.URL(), CodeLinkKey: p.access.linkKey, IdleTimeout: cfg.IdleTimeout,
 		Logger: p.log.With("service", "lambda"),
 	}); err != nil {
 		return fmt.Errorf("lambda: %w", err)
@@ -207,6 +215,16 @@ func (p *Platform) Start(ctx context.Context) error {
 // URL is the base URL of the listener, e.g. http://127.0.0.1:4566.
 func (p *Platform) URL() string { return fmt.Sprintf("http://%s:%d", p.cfg.Host, p.Port()) }
 
+// ConsoleURL is the console's address with its token: the one URL that
+// lets a browser in (access.go). Print it for the user; never log it.
+func (p *Platform) ConsoleURL() string {
+	return p.URL() + "/_cloudlet/?" + consoleTokenParam + "=" + p.access.token
+}
+
+// ConsoleToken is the token the console and the other /_cloudlet/ pages
+// ask for, as a cookie, ?token= or Authorization: Bearer.
+func (p *Platform) ConsoleToken() string { return p.access.token }
+
 // Port is the bound port.
 func (p *Platform) Port() int { return p.edge.Port() }
 
@@ -248,8 +266,10 @@ func (p *Platform) closeAll() {
 	}
 }
 
-// internal serves /_cloudlet/: health, and the console with the
-// Prometheus metrics (/_cloudlet/metrics) under the rest.
+// internal serves /_cloudlet/: health, custom resources' responses and
+// code downloads to anyone (each of the last two carries its own proof),
+// and the console, its metrics (/_cloudlet/metrics) and cloudlet's JSON
+// records only to holders of the console token (access.go).
 func (p *Platform) internal() http.Handler {
 	mux := http.NewServeMux()
 	// The services behind these handlers are built after the edge binds,
@@ -257,10 +277,13 @@ func (p *Platform) internal() http.Handler {
 	mux.Handle(provider.ResponsePath, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.CustomResourceResponses().ServeHTTP(w, r)
 	}))
-	mux.Handle("/_cloudlet/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p.cliAPI.ServeHTTP(w, r)
-	}))
-	mux.Handle("/_cloudlet/", p.consoleHandler())
+	cliAPI := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.cliAPI.ServeHTTP(w, r) })
+	// Presigned, as AWS's S3 links are: the Lambda service checks the
+	// signature (cliapi, lambda.Service.VerifyCodeLink).
+	mux.Handle("GET "+lambda.CodePath+"{name}/code", cliAPI)
+	mux.Handle("GET "+lambda.LayerPath, cliAPI)
+	mux.Handle("/_cloudlet/api/", p.access.guard(cliAPI))
+	mux.Handle("/_cloudlet/", p.access.guard(p.consoleHandler()))
 	mux.HandleFunc("GET /_cloudlet/health", func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-p.ready:

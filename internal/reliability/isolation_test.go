@@ -208,7 +208,7 @@ func TestIsolationAndSecrets(t *testing.T) {
 
 	t.Run("Secrets", func(t *testing.T) {
 		secrets := map[string]string{"the NoEcho parameter": noEcho, "the root secret key": root.secret,
-			"the role's secret key": role.secret, "the role's session token": role.token}
+			"the role's secret key": role.secret, "the role's session token": role.token, "the console token": p.ConsoleToken()}
 		leaks := func(where, text string) {
 			t.Helper()
 			for what, s := range secrets {
@@ -232,7 +232,10 @@ func TestIsolationAndSecrets(t *testing.T) {
 			return strings.Contains(r.body, "REPORT RequestId")
 		})
 		leaks("the function's log group", r.body)
-		for _, page := range consolePages(t, p.URL(), st.ID, one) {
+		if strings.Contains(fmt.Sprint(a.Env), p.ConsoleToken()) {
+			t.Errorf("the function's environment shows the console token")
+		}
+		for _, page := range consolePages(t, p.URL(), p.ConsoleToken(), st.ID, one) {
 			leaks("console page "+page.path, page.body)
 		}
 		leaks("cloudlet's own log", log.String())
@@ -242,8 +245,8 @@ func TestIsolationAndSecrets(t *testing.T) {
 type page struct{ path, body string }
 
 // consolePages fetches every console page that shows something of the
-// stack or the function.
-func consolePages(t *testing.T, base, stackID, function string) []page {
+// stack or the function, with the console token.
+func consolePages(t *testing.T, base, token, stackID, function string) []page {
 	t.Helper()
 	paths := []string{"/_cloudlet/", "/_cloudlet/stacks", "/_cloudlet/stacks/" + url.PathEscape(stackID),
 		"/_cloudlet/functions", "/_cloudlet/functions/" + function, "/_cloudlet/logs",
@@ -251,7 +254,12 @@ func consolePages(t *testing.T, base, stackID, function string) []page {
 		"/_cloudlet/metrics"}
 	var out []page
 	for _, p := range paths {
-		resp, err := http.Get(base + p)
+		req, err := http.NewRequest(http.MethodGet, base+p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
