@@ -7,7 +7,10 @@
 // charts of their metrics and the estimated AWS cost of the same traffic),
 // logs (groups, streams, search and a live tail) and IAM (roles, their
 // policies, and why the last requests were denied). It also serves the
-// same figures to Prometheus at /_cloudlet/metrics.
+// same figures to Prometheus at /_cloudlet/metrics. It acts as the
+// account root, so internal/platform serves it only to holders of the
+// console token (platform/access.go); log pages page with ?page=, since
+// ?token= presents that token.
 //
 // # Why server-rendered HTML
 //
