@@ -79,8 +79,18 @@ func (c *awsClient) call(ctx context.Context, service, method, path string, head
 // rawInvoke is the wire bytes of a signed Lambda Invoke of function with
 // payload, for the load clients.
 func (c *awsClient) rawInvoke(function string, payload []byte) ([]byte, error) {
+	return c.rawInvokeHeader(function, payload, http.Header{"Content-Type": {"application/json"}})
+}
+
+// rawInvokeTail is rawInvoke asking for the log tail (X-Amz-Log-Type:
+// Tail), whose REPORT line says whether the invocation was a cold start.
+func (c *awsClient) rawInvokeTail(function string, payload []byte) ([]byte, error) {
+	return c.rawInvokeHeader(function, payload, http.Header{"Content-Type": {"application/json"}, "X-Amz-Log-Type": {"Tail"}})
+}
+
+func (c *awsClient) rawInvokeHeader(function string, payload []byte, h http.Header) ([]byte, error) {
 	req, err := c.signed(context.Background(), "lambda", http.MethodPost,
-		"/2015-03-31/functions/"+url.PathEscape(function)+"/invocations", http.Header{"Content-Type": {"application/json"}}, payload)
+		"/2015-03-31/functions/"+url.PathEscape(function)+"/invocations", h, payload)
 	if err != nil {
 		return nil, err
 	}

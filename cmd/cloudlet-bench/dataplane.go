@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -58,6 +59,15 @@ func apiID(ctx context.Context, c *awsClient, name string) (string, error) {
 	return "", fmt.Errorf("no HTTP API named %s", name)
 }
 
+// putGoCode puts the Go function's package where the templates' Code
+// points.
+func (s *suite) putGoCode(ctx context.Context, c *awsClient) error {
+	if err := c.putBucket(ctx, benchBucket); err != nil {
+		return err
+	}
+	return c.putObject(ctx, benchBucket, goCodeKey, s.tools.gofnZip)
+}
+
 // dataPlane measures, on one cloudlet server, sections 2 (through HTTP),
 // 4, 5 and 7.
 func (s *suite) dataPlane(ctx context.Context) error {
@@ -70,10 +80,7 @@ func (s *suite) dataPlane(ctx context.Context) error {
 	if err := uploadSeed(ctx, c, s.cfg.SeedDir, "fa-005"); err != nil {
 		return err
 	}
-	if err := c.putBucket(ctx, benchBucket); err != nil {
-		return err
-	}
-	if err := c.putObject(ctx, benchBucket, goCodeKey, s.tools.gofnZip); err != nil {
+	if err := s.putGoCode(ctx, c); err != nil {
 		return err
 	}
 	parent, err := os.ReadFile(filepath.Join(s.cfg.SeedDir, "fa-005.yaml"))
@@ -203,13 +210,47 @@ func (s *suite) invokeAPI(ctx context.Context, c *awsClient, srv *server) error 
 
 // coldStarts measures section 4: fresh functions, each invoked once on an
 // open connection; each repetition's figure is the median of its fresh
-// functions.
+// functions. The rows with the pre-initialised pool are measured on srv,
+// which runs cloudlet's standby processes (the default); the others on a
+// second server started with --standby off.
 func (s *suite) coldStarts(ctx context.Context, c *awsClient, srv *server) error {
+	if !s.tools.standby {
+		return s.coldStartsOn(ctx, c, srv, "cold.")
+	}
+	if err := s.coldStartsOn(ctx, c, srv, "coldpool."); err != nil {
+		s.fail(fmt.Errorf("cold starts with standby processes: %w", err), s.idsWithPrefix("coldpool.")...)
+	}
+	plain, _, err := startServer(ctx, s.tools.cloudlet, filepath.Join(s.dir, "nostandby"), "--standby", "off")
+	if err != nil {
+		return err
+	}
+	defer plain.stop()
+	pc := newAWSClient(plain.URL)
+	if err := s.putGoCode(ctx, pc); err != nil {
+		return err
+	}
+	return s.coldStartsOn(ctx, pc, plain, "cold.")
+}
+
+// coldPause separates cold starts, so that each finds the machine as the
+// previous one left it and the standby of its runtime (when there is one)
+// started again: the figure is a cold start, not a burst of them (that is
+// section 5).
+const coldPause = 300 * time.Millisecond
+
+func (s *suite) coldStartsOn(ctx context.Context, c *awsClient, srv *server, prefix string) error {
 	var fns []fnSpec
 	name := func(key string, rep, i int) string { return fmt.Sprintf("cold-%s-%d-%d", key, rep, i) }
 	keys := []string{"python", "go"}
 	if s.tools.node != "" {
 		keys = []string{"python", "node", "go"}
+	}
+	for _, k := range keys {
+		// A runtime's first pool starts its standby: the primers, invoked
+		// unmeasured, make sure every measured cold start is not the first.
+		f := spec(k, s.tools.nodeRuntime)
+		f.Name = "cold-" + k + "-primer"
+		fns = append(fns, f)
 	}
 	for rep := range s.sz.reps {
 		for i := range s.sz.coldPerRep {
@@ -229,32 +270,45 @@ func (s *suite) coldStarts(ctx context.Context, c *awsClient, srv *server) error
 		return err
 	}
 	defer conn.close()
+	invoke := func(fn string) (time.Duration, error) {
+		sleep(ctx, coldPause)
+		req, err := c.rawInvoke(fn, []byte(`{}`))
+		if err != nil {
+			return 0, err
+		}
+		start := time.Now()
+		status, body, err := conn.do(req)
+		d := time.Since(start)
+		if err == nil && (status != http.StatusOK || !bytes.Contains(body, []byte("statusCode"))) {
+			err = &answerError{status, body}
+		}
+		if err != nil {
+			return 0, fmt.Errorf("invoke %s: %w", fn, err)
+		}
+		return d, nil
+	}
+	for _, k := range keys {
+		if _, err := invoke("cold-" + k + "-primer"); err != nil {
+			return err
+		}
+	}
 	for rep := range s.sz.reps {
 		per := map[string][]float64{}
 		for i := range s.sz.coldPerRep {
 			for _, k := range keys {
-				req, err := c.rawInvoke(name(k, rep, i), []byte(`{}`))
+				d, err := invoke(name(k, rep, i))
 				if err != nil {
 					return err
-				}
-				start := time.Now()
-				status, body, err := conn.do(req)
-				d := time.Since(start)
-				if err == nil && (status != http.StatusOK || !bytes.Contains(body, []byte("statusCode"))) {
-					err = &answerError{status, body}
-				}
-				if err != nil {
-					return fmt.Errorf("invoke %s: %w", name(k, rep, i), err)
 				}
 				per[k] = append(per[k], millis(d))
 			}
 		}
 		for k, v := range per {
-			s.fig("cold." + k).add(median(v))
+			s.fig(prefix + k).add(median(v))
 		}
 	}
 	for _, k := range keys {
-		s.logf("  cold.%s: %s", k, format(s.fig("cold."+k).Median(), unitMillis))
+		s.logf("  %s%s: %s", prefix, k, format(s.fig(prefix+k).Median(), unitMillis))
 	}
 	return c.deleteStack(ctx, id)
 }
@@ -272,20 +326,16 @@ func (s *suite) scaleOut(ctx context.Context, c *awsClient, srv *server) error {
 		}
 		probe := newCPUProbe(srv.PID())
 		probe.sample(0)
-		wall, err := concurrentInvokes(c, srv.Addr, fn.Name, 50, `"slept"`)
+		wall, cold, err := concurrentInvokes(c, srv.Addr, fn.Name, 50, `"slept"`)
 		if err != nil {
 			return err
 		}
 		probe.sample(1)
 		s.fig("scale.wall").add(wall.Seconds())
+		s.fig("scale.envs").add(float64(cold))
 		server, kids := probe.totals()
 		s.fig("scale.cpu.server").add(server.Seconds())
 		s.fig("scale.cpu.fn").add(kids.Seconds())
-		envs, err := srv.metric(ctx, "cloudlet_lambda_cold_starts_total", `function="`+fn.Name+`"`)
-		if err != nil {
-			return err
-		}
-		s.fig("scale.envs").add(envs)
 		if err := c.deleteStack(ctx, id); err != nil {
 			return err
 		}
@@ -296,8 +346,10 @@ func (s *suite) scaleOut(ctx context.Context, c *awsClient, srv *server) error {
 
 // concurrentInvokes sends n invocations of function at once, each on a
 // connection opened beforehand, and returns the time until the last
-// answer; every answer must be want.
-func concurrentInvokes(c *awsClient, addr, function string, n int, want string) (time.Duration, error) {
+// answer and how many were cold starts (their log tail's REPORT line has
+// an Init Duration, as AWS's has: spec lambda §6.1); every answer must be
+// want.
+func concurrentInvokes(c *awsClient, addr, function string, n int, want string) (time.Duration, int, error) {
 	conns := make([]*client, n)
 	reqs := make([][]byte, n)
 	defer func() {
@@ -310,34 +362,43 @@ func concurrentInvokes(c *awsClient, addr, function string, n int, want string) 
 	for i := range conns {
 		var err error
 		if conns[i], err = dial(addr); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
-		if reqs[i], err = c.rawInvoke(function, []byte(`{}`)); err != nil {
-			return 0, err
+		if reqs[i], err = c.rawInvokeTail(function, []byte(`{}`)); err != nil {
+			return 0, 0, err
 		}
 	}
 	var wg sync.WaitGroup
 	ends := make([]time.Time, n)
 	errs := make([]error, n)
+	cold := make([]bool, n)
 	startGun := make(chan struct{})
 	for i := range conns {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			<-startGun
-			status, body, err := conns[i].do(reqs[i])
+			a, err := conns[i].roundTrip(reqs[i])
 			ends[i] = time.Now()
-			if err == nil && (status != http.StatusOK || string(body) != want) {
-				err = &answerError{status, body}
+			if err == nil && (a.status != http.StatusOK || string(a.body) != want) {
+				err = &answerError{a.status, a.body}
 			}
 			errs[i] = err
+			tail, _ := base64.StdEncoding.DecodeString(a.header.Get("X-Amz-Log-Result"))
+			cold[i] = bytes.Contains(tail, []byte("\tInit Duration: "))
 		}()
 	}
 	start := time.Now()
 	close(startGun)
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		return 0, fmt.Errorf("%s: %w", function, err)
+		return 0, 0, fmt.Errorf("%s: %w", function, err)
 	}
-	return slices.MaxFunc(ends, func(a, b time.Time) int { return a.Compare(b) }).Sub(start), nil
+	colds := 0
+	for _, c := range cold {
+		if c {
+			colds++
+		}
+	}
+	return slices.MaxFunc(ends, func(a, b time.Time) int { return a.Compare(b) }).Sub(start), colds, nil
 }

@@ -60,36 +60,49 @@ func (c *client) close() {
 // do sends one request and reads the whole answer. It reconnects once if
 // the server had closed the idle connection.
 func (c *client) do(req []byte) (status int, body []byte, err error) {
+	a, err := c.roundTrip(req)
+	return a.status, a.body, err
+}
+
+// answer is a response, read whole.
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// roundTrip is do with the answer's headers.
+func (c *client) roundTrip(req []byte) (answer, error) {
 	for attempt := 0; ; attempt++ {
-		status, body, closeAfter, err := c.exchange(req)
+		a, closeAfter, err := c.exchange(req)
 		if err == nil {
 			if closeAfter {
 				c.close()
 				err = c.connect()
 			}
-			return status, body, err
+			return a, err
 		}
 		if attempt > 0 || !(errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || isReset(err)) {
-			return 0, nil, err
+			return answer{}, err
 		}
 		c.close()
 		if err := c.connect(); err != nil {
-			return 0, nil, err
+			return answer{}, err
 		}
 	}
 }
 
-func (c *client) exchange(req []byte) (int, []byte, bool, error) {
+func (c *client) exchange(req []byte) (answer, bool, error) {
 	if _, err := c.conn.Write(req); err != nil {
-		return 0, nil, false, err
+		return answer{}, false, err
 	}
 	resp, err := http.ReadResponse(c.br, nil)
 	if err != nil {
-		return 0, nil, false, err
+		return answer{}, false, err
 	}
 	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	return resp.StatusCode, body, resp.Close, err
+	return answer{resp.StatusCode, resp.Header, body}, resp.Close, err
 }
 
 func isReset(err error) bool {

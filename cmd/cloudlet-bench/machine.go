@@ -29,6 +29,9 @@ type tools struct {
 	python, pythonVersion string
 	node, nodeVersion     string
 	nodeRuntime           string // nodejsNN.x matching the local node
+	// standby is whether `cloudlet serve` has --standby, the switch of
+	// the pre-initialised runtime processes.
+	standby bool
 }
 
 // repoRoot finds the cloudlet module's root from dir upwards.
@@ -76,6 +79,8 @@ func findTools(ctx context.Context, root, binary, dir string) (*tools, error) {
 	if t.gofnZip, err = zipBootstrap(t.gofn); err != nil {
 		return nil, err
 	}
+	help, _ := exec.CommandContext(ctx, t.cloudlet, "serve", "--help").CombinedOutput()
+	t.standby = bytes.Contains(help, []byte("--standby"))
 	rts := sandbox.NewRuntimes(nil)
 	py, _, err := rts.Python(pythonRuntime)
 	if err != nil {

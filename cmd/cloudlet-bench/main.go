@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,6 +37,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	binary := fs.String("cloudlet", "", "a cloudlet binary to measure (default: build ./cmd/cloudlet)")
 	seed := fs.String("seed", "", "the seed's templates (default: ../shared/seed/fa-005 beside the repository)")
 	only := fs.String("only", "", "run only these sections, e.g. 2,4 (the others are reported as not run)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of this process to FILE: covers what runs in-process (Service.Invoke, the gateway handler, route matching), not the cloudlet server")
 	var lf loadFlags
 	fs.StringVar(&lf.addr, "load", "", "instead of the suite, drive load at ADDR (host:port) and print what it got, e.g. to profile a server")
 	fs.StringVar(&lf.host, "host", "", "with -load: the Host header (default: ADDR), e.g. abc123.execute-api.localhost:4566")
@@ -80,6 +82,19 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 			}
 			cfg.Only[n] = true
 		}
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(stderr, "cloudlet-bench:", err)
+			return 2
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(stderr, "cloudlet-bench:", err)
+			return 2
+		}
+		defer pprof.StopCPUProfile()
 	}
 	s := newSuite(cfg)
 	if err := s.run(ctx); err != nil {

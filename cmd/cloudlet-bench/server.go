@@ -35,10 +35,10 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-// startServer executes the binary and waits until /_cloudlet/health
-// answers 200; it returns the time from exec to that answer. The server's
-// output goes to a log file in dir.
-func startServer(ctx context.Context, binary, dir string) (*server, time.Duration, error) {
+// startServer executes the binary (`serve`, with extra flags) and waits
+// until /_cloudlet/health answers 200; it returns the time from exec to
+// that answer. The server's output goes to a log file in dir.
+func startServer(ctx context.Context, binary, dir string, extra ...string) (*server, time.Duration, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, 0, err
@@ -54,7 +54,7 @@ func startServer(ctx context.Context, binary, dir string) (*server, time.Duratio
 		return nil, 0, err
 	}
 	defer logFile.Close()
-	s.cmd = exec.Command(binary, "serve", "--port", strconv.Itoa(port), "--data-dir", dataDir)
+	s.cmd = exec.Command(binary, append([]string{"serve", "--port", strconv.Itoa(port), "--data-dir", dataDir}, extra...)...)
 	s.cmd.Stdout, s.cmd.Stderr = logFile, logFile
 	// The server dies with the suite, however the suite ends.
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -175,32 +175,6 @@ func isolated(pid int) (mode string) {
 		}
 	}
 	return "plain processes (functions share the server's namespaces)"
-}
-
-// metric reads one sample of cloudlet's Prometheus endpoint: name with
-// the label set labels (`function="x"`); 0 when absent.
-func (s *server) metric(ctx context.Context, name, labels string) (float64, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/_cloudlet/metrics", nil)
-	if err != nil {
-		return 0, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("GET /_cloudlet/metrics: %s", resp.Status)
-	}
-	prefix := name + "{" + labels + "} "
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), prefix); ok {
-			return strconv.ParseFloat(strings.TrimSpace(v), 64)
-		}
-	}
-	return 0, sc.Err()
 }
 
 // clockTick is the unit of /proc/PID/stat's CPU times (USER_HZ), 100 on
